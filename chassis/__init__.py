@@ -1,0 +1,5 @@
+"""The small shared library every deployable imports.
+
+Env config, JSON logs, request ids, health, the error shape, start-up checks, the gunicorn config, the
+Celery app factory and the service HTTP client. No models and no business logic live here.
+"""

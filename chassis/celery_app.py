@@ -1,0 +1,85 @@
+"""The Celery app factory: safe defaults, JSON logs, and the request id carried into every task.
+
+Defaults are the ones a saga needs: JSON only (no pickle), late acks with requeue when a worker dies,
+one message prefetched at a time, and a broker visibility timeout longer than any task or countdown, so
+a message is redelivered only when its worker is really gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, signals
+from celery.apps import worker as celery_worker_app
+
+from chassis import logging as chassis_logging
+from chassis import request_id
+
+REQUEST_ID_HEADER = "request_id"
+DEFAULT_VISIBILITY_TIMEOUT = 3600
+
+
+def celery_config(broker_url: str, *, visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
+                  result_backend: str | None = None) -> dict[str, Any]:
+    return {
+        "broker_url": broker_url,
+        "result_backend": result_backend,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_transport_options": {"visibility_timeout": visibility_timeout},
+        "result_backend_transport_options": {"visibility_timeout": visibility_timeout},
+        "broker_connection_retry_on_startup": True,
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+        "task_time_limit": visibility_timeout // 2,
+        "task_soft_time_limit": visibility_timeout // 2 - 30,
+        "timezone": "UTC",
+    }
+
+
+def make_celery(name: str, *, broker_url: str, service: str, **options: Any) -> Celery:
+    """A Celery app configured for the kit; `service` names it in the JSON logs."""
+    app = Celery(name)
+    app.conf.update(celery_config(broker_url, **options))
+    _connect_logging(service)
+    return app
+
+
+def _connect_logging(service: str) -> None:
+    def setup_logging(**kwargs: Any) -> None:
+        chassis_logging.configure(service)
+
+    def say(message: str, *args: Any, **kwargs: Any) -> None:
+        chassis_logging.emit_line(service, "celery.apps.worker", message)
+
+    # weak=False: the closure would otherwise be garbage-collected and Celery would fall back to text logs.
+    signals.setup_logging.connect(setup_logging, weak=False)
+    # The worker prints shutdown notices as plain text straight to stdout; make them JSON lines too.
+    celery_worker_app.safe_say = say
+
+
+@signals.before_task_publish.connect
+def _stamp_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    current = request_id.current()
+    if headers is not None and current and not headers.get(REQUEST_ID_HEADER):
+        headers[REQUEST_ID_HEADER] = current
+
+
+_tokens: dict[str, Any] = {}
+
+
+@signals.task_prerun.connect
+def _bind_request_id(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
+    incoming = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    _tokens[task_id or ""] = request_id.bind(incoming or request_id.new())
+
+
+@signals.task_postrun.connect
+def _unbind_request_id(task_id: str | None = None, **kwargs: Any) -> None:
+    token = _tokens.pop(task_id or "", None)
+    if token is not None:
+        request_id.unbind(token)

