@@ -1,0 +1,32 @@
+from django.db import models
+
+
+class Product(models.Model):
+    """Something the Concierge can sell: a physical good or a travel booking."""
+
+    class Category(models.TextChoices):
+        CHOCOLATES = "chocolates"
+        FLOWERS = "flowers"
+        WINE = "wine"
+        GIFTS = "gifts"
+        TOURS = "tours"
+        HOTELS = "hotels"
+        EXPERIENCES = "experiences"
+
+    id = models.SlugField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=120)
+    description = models.TextField()
+    price_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="usd")
+    image = models.CharField(max_length=200, help_text="Static path of the product picture.")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    keywords = models.CharField(max_length=300, blank=True, help_text="Space-separated words shoppers use.")
+    stock = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["price_cents", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(stock__gte=0), name="product_stock_not_negative")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from monolith.catalog.apis import ProductDetailApi, ProductListApi
+
+urlpatterns = [
+    path("products", ProductListApi.as_view(), name="product-list"),
+    path("products/<slug:product_id>", ProductDetailApi.as_view(), name="product-detail"),
+]

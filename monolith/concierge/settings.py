@@ -1,0 +1,87 @@
+"""Settings of the Concierge monolith: the only place its environment is read (through chassis)."""
+
+from chassis.env import env_bool, env_float, env_int, env_str, env_url
+from chassis.settings import common_settings
+
+globals().update(common_settings(service="monolith"))
+
+# ---------------------------------------------------------------- apps
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "chassis",
+    "monolith.accounts",
+    "monolith.catalog",
+    "monolith.assistant",
+    "monolith.orders",
+    "monolith.notifications",
+    "monolith.web",
+]
+
+MIDDLEWARE = [
+    "chassis.request_id.RequestIdMiddleware",
+    "chassis.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "monolith.concierge.urls"
+WSGI_APPLICATION = "monolith.concierge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------- static files
+STATIC_URL = "/static/"
+# Served by the process itself (WhiteNoise) straight from the app folders: no collectstatic step, no CDN.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+# ---------------------------------------------------------------- auth
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "chat"
+LOGOUT_REDIRECT_URL = "chat"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [  # noqa: F821  (defined by common_settings)
+    # Session first: an anonymous caller gets 403, as the original contract documents.
+    "rest_framework.authentication.SessionAuthentication",
+    "rest_framework.authentication.TokenAuthentication",
+]
+
+# ---------------------------------------------------------------- assistant
+CONVERSATION_TTL_SECONDS = env_int("CONVERSATION_TTL_SECONDS", 3600, minimum=60)
+
+# ---------------------------------------------------------------- orders and payments
+CARD_PROCESSOR_URL = env_url("CARD_PROCESSOR_URL", schemes=("http", "https"))
+CARD_PROCESSOR_TIMEOUT = env_float("CARD_PROCESSOR_TIMEOUT", 5.0)
+
+# ---------------------------------------------------------------- notifications
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "concierge@localhost")
+SMS_VIA_SNS = env_bool("SMS_VIA_SNS", False)
+
+# ---------------------------------------------------------------- release phase
+RELEASE_COMMANDS = ["load_demo_catalog"]

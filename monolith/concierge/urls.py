@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("chassis.health")),
+    path("v1/", include("monolith.catalog.urls")),
+    path("v1/", include("monolith.assistant.urls")),
+    path("v1/", include("monolith.orders.urls")),
+    path("v1/", include("monolith.accounts.api_urls")),
+    path("accounts/", include("monolith.accounts.urls")),
+    path("", include("monolith.web.urls")),
+]
+
+handler400 = "chassis.errors.handler400"
+handler403 = "chassis.errors.handler403"
+handler404 = "chassis.errors.handler404"
+handler500 = "chassis.errors.handler500"

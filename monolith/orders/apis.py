@@ -1,0 +1,119 @@
+"""`POST /v1/checkout` (the original contract) and the order history, `GET /v1/orders[/{id}]`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chassis.card_processor import CardProcessorUnavailable, PaymentDeclined
+from chassis.errors import error_body
+from monolith.catalog import gateway
+from monolith.catalog.gateway import OutOfStock
+from monolith.orders import selectors
+from monolith.orders.services import order_checkout
+
+MAX_DAYS_AHEAD = 365
+
+
+class DeliveryDateField(serializers.Field):
+    """An ISO date, or an ISO datetime (the contract says datetime) of which the date is kept."""
+
+    default_error_messages = {"invalid": "Expected an ISO date such as 2026-12-24."}
+
+    def to_internal_value(self, data: Any) -> datetime.date:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            if len(data) > 10:
+                return datetime.datetime.fromisoformat(data).date()
+            return datetime.date.fromisoformat(data)
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value: datetime.date) -> str:
+        return value.isoformat()
+
+
+class OrderOutput(serializers.Serializer):
+    orderId = serializers.UUIDField(source="id")
+    number = serializers.CharField()
+    status = serializers.CharField()
+    productId = serializers.CharField(source="product_id")
+    productName = serializers.CharField(source="product_name")
+    amountCents = serializers.IntegerField(source="amount_cents")
+    currency = serializers.CharField()
+    deliveryAddress = serializers.CharField(source="delivery_address")
+    deliveryDate = serializers.DateField(source="delivery_date")
+    createdAt = serializers.DateTimeField(source="created_at")
+
+
+class CheckoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        productId = serializers.CharField(max_length=64)
+        deliveryAddress = serializers.CharField(max_length=300)
+        deliveryDate = DeliveryDateField()
+
+        def validate_productId(self, value: str) -> gateway.ProductInfo:
+            product = gateway.get_product(value)
+            if product is None:
+                raise serializers.ValidationError(f"No product with id {value!r}.")
+            return product
+
+        def validate_deliveryDate(self, value: datetime.date) -> datetime.date:
+            today = timezone.localdate()
+            if value < today:
+                raise serializers.ValidationError("The delivery date is in the past.")
+            if value > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
+                raise serializers.ValidationError("We deliver at most a year ahead.")
+            return value
+
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            order = order_checkout(user=request.user, product=data["productId"],
+                                   delivery_address=data["deliveryAddress"], delivery_date=data["deliveryDate"])
+        except OutOfStock:
+            return _failed(status.HTTP_409_CONFLICT, "Sorry, that product is out of stock.")
+        except PaymentDeclined as declined:
+            return _failed(status.HTTP_402_PAYMENT_REQUIRED, f"Your card was declined ({declined.decline_code}).")
+        except CardProcessorUnavailable:
+            return _failed(status.HTTP_503_SERVICE_UNAVAILABLE,
+                           "The payment provider is unavailable; you have not been charged. Please try again.")
+        message = (f"Order {order.number} confirmed: {order.product_name} will be delivered to "
+                   f"{order.delivery_address} on {order.delivery_date:%A %d %B %Y}.")
+        return Response({"success": True, "message": message, **OrderOutput(order).data})
+
+
+def _failed(code: int, message: str) -> Response:
+    """The contract's Error shape, with `success: false` so CheckoutResponse readers understand it too."""
+    return Response(error_body(code, message, success=False), status=code)
+
+
+class OrderListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response({"orders": OrderOutput(selectors.order_list(user=request.user), many=True).data})
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request, order_id: UUID) -> Response:
+        order = selectors.order_get(user=request.user, order_id=order_id)
+        if order is None:
+            raise NotFound("No such order.")
+        return Response(OrderOutput(order).data)

@@ -1,0 +1,36 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Order(models.Model):
+    """A paid order. The synchronous checkout stores one only after the card was charged."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed"
+        REFUNDED = "refunded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    # A snapshot of the product at purchase time: the catalogue may change or move to another service.
+    product_id = models.CharField(max_length=64)
+    product_name = models.CharField(max_length=120)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    delivery_address = models.CharField(max_length=300)
+    delivery_date = models.DateField()
+    payment_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def number(self) -> str:
+        """A short reference a person can read out on the phone."""
+        return self.id.hex[:8].upper()
+
+    def __str__(self) -> str:
+        return f"order {self.number}"

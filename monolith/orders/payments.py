@@ -1,0 +1,16 @@
+"""The monolith's handle on the card processor (an external HTTP API, configured by URL)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from chassis.card_processor import CardProcessorClient
+
+
+@lru_cache(maxsize=1)
+def card_processor() -> CardProcessorClient:
+    # One client per process: it pools keep-alive connections to the processor.
+    timeout = settings.CARD_PROCESSOR_TIMEOUT
+    return CardProcessorClient(settings.CARD_PROCESSOR_URL, timeout=(min(1.0, timeout), timeout))
