@@ -56,7 +56,9 @@ def _connect_logging(service: str) -> None:
     def say(message: str, *args: Any, **kwargs: Any) -> None:
         chassis_logging.emit_line(service, "celery.apps.worker", message)
 
-    # weak=False: the closure would otherwise be garbage-collected and Celery would fall back to text logs.
+    # Configured now, not only when the worker asks: the worker warns (e.g. about running as root)
+    # before it sends setup_logging. weak=False keeps the closure alive, or Celery falls back to text.
+    chassis_logging.configure(service)
     signals.setup_logging.connect(setup_logging, weak=False)
     # The worker prints shutdown notices as plain text straight to stdout; make them JSON lines too.
     celery_worker_app.safe_say = say

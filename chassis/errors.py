@@ -34,11 +34,15 @@ def error_response(code: int, message: str, **extra: Any) -> JsonResponse:
 def _summarise(detail: Any) -> str:
     """One readable sentence from DRF's nested error detail."""
     if isinstance(detail, dict):
-        field, value = next(iter(detail.items()))
+        # A list of nested serializers reports valid items as empty dicts; describe the first failure.
+        field, value = next(((key, value) for key, value in detail.items() if value), (None, None))
+        if field is None:
+            return "Invalid input."
         inner = _summarise(value)
         return inner if field == "non_field_errors" else f"{field}: {inner}"
-    if isinstance(detail, list) and detail:
-        return _summarise(detail[0])
+    if isinstance(detail, list):
+        failures = [item for item in detail if item]
+        return _summarise(failures[0]) if failures else "Invalid input."
     return str(detail)
 
 

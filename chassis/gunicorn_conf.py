@@ -25,6 +25,9 @@ forwarded_allow_ips = ",".join(env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
 # Request bodies bigger than this never reach Django: the header limits bound a slow or hostile client.
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn's control socket is a file under $HOME shared by every gunicorn on the machine; processes
+# here are managed by the platform (or honcho), not by gunicornc, so keep no such local state.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # Only the atoms are used (see GunicornAccessFormatter); the format string is kept for a human reader.

@@ -1,0 +1,40 @@
+import uuid
+
+from chassis import request_id
+from chassis.celery_app import celery_config
+from tests.chassis import celery_probe
+from tests.support.processes import ManagedProcess, process_env
+from tests.support.waiting import wait_until
+
+
+def test_defaults_are_json_only_late_ack_and_requeue_on_worker_loss():
+    config = celery_config("redis://127.0.0.1:6379/0", visibility_timeout=600)
+    assert config["accept_content"] == ["json"] and config["task_serializer"] == "json"
+    assert config["task_acks_late"] and config["task_reject_on_worker_lost"]
+    assert config["worker_prefetch_multiplier"] == 1
+    assert config["broker_transport_options"]["visibility_timeout"] == 600
+
+
+def test_no_task_may_outlive_the_visibility_timeout():
+    config = celery_config("redis://127.0.0.1:6379/0", visibility_timeout=600)
+    assert config["task_time_limit"] < config["broker_transport_options"]["visibility_timeout"]
+
+
+def test_a_task_runs_under_the_request_id_of_the_request_that_sent_it(redis_client):
+    """A real worker consumes from a queue of its own on the test Redis."""
+    queue, key = f"probe-{uuid.uuid4().hex}", f"probe:{uuid.uuid4().hex}"
+    worker = ManagedProcess(["celery", "--quiet", "-A", "tests.chassis.celery_probe", "worker", "--pool", "solo",
+                             "--concurrency", "1", "--queues", queue, "--without-gossip", "--without-mingle",
+                             "--without-heartbeat"], process_env())
+    try:
+        with request_id.bound("req-celery-1234567"):
+            celery_probe.record_request_id.apply_async(args=[key], queue=queue)
+        seen = wait_until(lambda: redis_client.get(key), timeout=60, what="the probe task")
+    finally:
+        exit_code = worker.stop()
+    assert seen == "req-celery-1234567"
+    assert exit_code == 0
+    lines = worker.json_lines()  # every line of the worker is JSON
+    ran = [line for line in lines if line["message"] == "probe task ran"]
+    assert ran and ran[0]["request_id"] == "req-celery-1234567" and ran[0]["service"] == "celery-probe"
+    redis_client.delete(key)

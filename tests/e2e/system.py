@@ -1,0 +1,82 @@
+"""The whole system started from the Procfile with honcho, on free ports, as a person would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.databases import throwaway_database_url
+from tests.support.processes import ROOT, ManagedProcess, process_env
+from tests.support.waiting import free_port
+
+# honcho prefixes each line: "06:30:00 web.1          | {...}"; its own lines come from "system".
+HONCHO_LINE = re.compile(r"^\d\d:\d\d:\d\d (?P<process>\S+)\s*\| (?P<text>.*)$")
+
+
+@dataclass
+class RunningSystem:
+    base_url: str
+    card_processor_url: str
+    honcho: ManagedProcess
+
+    def process_lines(self) -> list[tuple[str, str]]:
+        """(process, line) for every line a process of the Procfile printed, honcho's own excluded."""
+        found = (HONCHO_LINE.match(line) for line in self.honcho.output())
+        return [(m["process"], m["text"]) for m in found if m and m["process"] != "system"]
+
+    def json_logs(self) -> list[dict]:
+        return [json.loads(text) for _, text in self.process_lines()]
+
+
+def _env_file(path: Path, overrides: dict[str, str]) -> Path:
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    values.update(overrides)
+    path.write_text("".join(f"{key}={value}\n" for key, value in values.items()))
+    return path
+
+
+def long_running_processes() -> list[str]:
+    """Every process type of the Procfile but `release`, which runs once before the others."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    names = [line.split(":", 1)[0].strip() for line in lines if ":" in line and not line.startswith("#")]
+    return [name for name in names if name != "release"]
+
+
+def _redis_url() -> str:
+    """CI's Redis when given; otherwise a free port where the Procfile's `redis` process starts one."""
+    given = os.environ.get("REDIS_URL")
+    if given and os.environ.get("TESTS_START_REDIS") != "true":
+        return given
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+@contextmanager
+def running_system(tmp_path: Path, **overrides: str) -> Iterator[RunningSystem]:
+    web_port, card_port = free_port(), free_port()
+    with throwaway_database_url(tmp_path) as database_url:
+        env_file = _env_file(tmp_path / "system.env", {
+            "PORT": str(web_port), "CARD_SANDBOX_PORT": str(card_port), "DATABASE_URL": database_url,
+            "CARD_PROCESSOR_URL": f"http://127.0.0.1:{card_port}", "REDIS_URL": _redis_url(),
+            "CARD_SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'card-sandbox.sqlite3'}",
+            "WEB_CONCURRENCY": "2", **overrides})
+        honcho = ["honcho", "--no-colour", "-e", str(env_file)]
+        release = ManagedProcess([*honcho, "run", "python", "monolith/manage.py", "release"], process_env())
+        assert release.finish(timeout=120) == 0, "\n".join(release.output())
+        release.json_lines()  # the release phase logs JSON too
+        system = RunningSystem(f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{card_port}",
+                               ManagedProcess([*honcho, "start", *long_running_processes()], process_env()))
+        try:
+            system.honcho.wait_for_http(f"{system.base_url}/readyz", timeout=60)
+            system.honcho.wait_for_http(f"{system.card_processor_url}/_sandbox/healthz", timeout=60)
+            yield system
+        finally:
+            system.honcho.stop(timeout=40)

@@ -1,0 +1,77 @@
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from monolith.catalog import gateway
+from monolith.catalog.models import Product
+
+
+def test_the_demo_catalogue_has_twenty_products_across_shop_and_travel(demo_catalog):
+    categories = set(Product.objects.values_list("category", flat=True))
+    assert Product.objects.count() >= 20
+    assert {"chocolates", "flowers", "wine"} <= categories and {"tours", "hotels"} <= categories
+
+
+def test_loading_the_demo_catalogue_again_keeps_stock_sold_since(demo_catalog):
+    gateway.reserve_stock("chocolate-truffles")
+    before = Product.objects.get(pk="chocolate-truffles").stock
+    call_command("load_demo_catalog", verbosity=0)
+    assert Product.objects.get(pk="chocolate-truffles").stock == before
+    assert Product.objects.count() == 25
+
+
+def test_reserving_takes_one_unit(demo_catalog):
+    before = gateway.get_product("prosecco").stock
+    gateway.reserve_stock("prosecco")
+    assert gateway.get_product("prosecco").stock == before - 1
+
+
+def test_reserving_the_last_unit_twice_raises_out_of_stock(demo_catalog):
+    Product.objects.filter(pk="prosecco").update(stock=1)
+    gateway.reserve_stock("prosecco")
+    with pytest.raises(gateway.OutOfStock):
+        gateway.reserve_stock("prosecco")
+    assert gateway.get_product("prosecco").stock == 0
+
+
+def test_releasing_puts_the_unit_back(demo_catalog):
+    before = gateway.get_product("teddy-bear").stock
+    gateway.reserve_stock("teddy-bear")
+    gateway.release_stock("teddy-bear")
+    assert gateway.get_product("teddy-bear").stock == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_buyers_never_oversell():
+    """Eight threads race for five units, each on its own database connection."""
+    call_command("load_demo_catalog", verbosity=0)
+    Product.objects.filter(pk="balloon-ride").update(stock=5)
+    sold, barrier = [], threading.Barrier(8)
+
+    def buy() -> None:
+        barrier.wait()
+        try:
+            gateway.reserve_stock("balloon-ride")
+            sold.append(1)
+        except gateway.OutOfStock:
+            pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(sold) == 5
+    assert gateway.get_product("balloon-ride").stock == 0
+
+
+def test_product_images_are_served_by_the_kit_itself(demo_catalog, client):
+    image_url = gateway.get_product("red-roses-dozen").image_url
+    assert image_url.startswith("/static/")
+    response = client.get(image_url)
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
