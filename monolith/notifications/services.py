@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.config import Config
 from django.conf import settings
 from django.core.mail import send_mail
 
@@ -24,9 +25,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# A text is sent inside the checkout request: bound how long a slow SNS can hold it up.
+_SNS_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+
+
 @lru_cache(maxsize=1)
 def sns_client() -> Any:
-    return boto3.client("sns")
+    return boto3.client("sns", config=_SNS_CONFIG)
 
 
 def confirmation_text(order: Order) -> str:

@@ -1,9 +1,6 @@
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import User
-
-from monolith.accounts.services import user_create
 from monolith.orders.payments import card_processor as card_processor_client
 from tests.sandboxes.card_processor.sandbox import Sandbox, running_card_processor
 
@@ -22,14 +19,3 @@ def card_processor(card_processor_sandbox: Sandbox, settings) -> Iterator[Sandbo
     yield card_processor_sandbox
     card_processor_client.cache_clear()
 
-
-@pytest.fixture
-def shopper(db) -> User:
-    return user_create(username="ada", email="ada@example.com", password="correct-horse-battery",
-                       phone="+15551234567")
-
-
-@pytest.fixture
-def shopper_client(client, shopper):
-    client.force_login(shopper)
-    return client
