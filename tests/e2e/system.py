@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.databases import throwaway_database_url
@@ -23,10 +23,11 @@ class RunningSystem:
     base_url: str
     card_processor_url: str
     honcho: ManagedProcess
+    release_lines: list[str] = field(default_factory=list)
 
     def process_lines(self) -> list[tuple[str, str]]:
         """(process, line) for every line a process of the Procfile printed, honcho's own excluded."""
-        found = (HONCHO_LINE.match(line) for line in self.honcho.output())
+        found = (HONCHO_LINE.match(line) for line in self.release_lines + self.honcho.output())
         return [(m["process"], m["text"]) for m in found if m and m["process"] != "system"]
 
     def json_logs(self) -> list[dict]:
@@ -69,11 +70,11 @@ def running_system(tmp_path: Path, **overrides: str) -> Iterator[RunningSystem]:
             "CARD_SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'card-sandbox.sqlite3'}",
             "WEB_CONCURRENCY": "2", **overrides})
         honcho = ["honcho", "--no-colour", "-e", str(env_file)]
-        release = ManagedProcess([*honcho, "run", "python", "monolith/manage.py", "release"], process_env())
+        release = ManagedProcess([*honcho, "start", "release"], process_env())
         assert release.finish(timeout=120) == 0, "\n".join(release.output())
-        release.json_lines()  # the release phase logs JSON too
         system = RunningSystem(f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{card_port}",
                                ManagedProcess([*honcho, "start", *long_running_processes()], process_env()))
+        system.release_lines = release.output()
         try:
             system.honcho.wait_for_http(f"{system.base_url}/readyz", timeout=60)
             system.honcho.wait_for_http(f"{system.card_processor_url}/_sandbox/healthz", timeout=60)

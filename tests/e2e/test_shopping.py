@@ -68,7 +68,7 @@ def test_every_line_every_process_printed_is_json(system: RunningSystem):
     requests.get(f"{system.base_url}/v1/products", timeout=10)
     lines = system.process_lines()
     processes = {process.split(".")[0] for process, _ in lines}
-    assert {"web", "redis", "cardprocessor"} <= processes
+    assert {"release", "web", "redis", "cardprocessor"} <= processes
     not_json = [(process, text) for process, text in lines if not text.startswith("{")]
     assert not not_json
     assert all(isinstance(line, dict) and "message" in line for line in system.json_logs())
