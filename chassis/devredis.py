@@ -47,15 +47,15 @@ def answers(url: str) -> bool:
         client.close()
 
 
-def server_command(port: int, workdir: str) -> list[str]:
-    return [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+def server_command(port: int, workdir: str, binary: str | None = None) -> list[str]:
+    return [binary or redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", "no", "--dir", workdir, "--logfile", "", "--daemonize", "no"]
 
 
-def start(port: int, workdir: str | None = None) -> subprocess.Popen[str]:
+def start(port: int, workdir: str | None = None, binary: str | None = None) -> subprocess.Popen[str]:
     """Start a loopback redis-server on `port`; its output is for the caller to read."""
     workdir = workdir or tempfile.mkdtemp(prefix="devredis-")
-    return subprocess.Popen(server_command(port, workdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    return subprocess.Popen(server_command(port, workdir, binary), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
 
 

