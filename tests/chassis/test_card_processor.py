@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
 
 import pytest
 
+from chassis import request_id
 from chassis.card_processor import (CardProcessorClient, CardProcessorRejected, CardProcessorUnavailable,
                                     Payment, PaymentDeclined)
 from tests.sandboxes.card_processor.sandbox import Sandbox, running_card_processor
@@ -145,3 +147,11 @@ def test_a_flaky_connection_never_charges_twice(tmp_path_factory: pytest.TempPat
     assert sorted(entry["metadata"]["order_id"] for entry in charges) == sorted(orders)
     assert sorted(entry["payment_intent"] for entry in charges) == sorted(payment.id for payment in payments)
     assert dropped > 0
+
+
+def test_the_request_id_travels_to_the_card_processor(client: CardProcessorClient, sandbox: Sandbox) -> None:
+    """The chassis HTTP client forwards the current request id; the sandbox logs it."""
+    with request_id.bound("checkout-req-7654321"):
+        charge(client, new_id())
+    logged = [json.loads(line) for line in sandbox.stdout_lines()]
+    assert any(line["request_id"] == "checkout-req-7654321" and line["logger"] == "gunicorn.access" for line in logged)
