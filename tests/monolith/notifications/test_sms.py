@@ -22,15 +22,20 @@ def sns_emulator(monkeypatch, settings) -> Iterator[str]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", f"http://127.0.0.1:{port}")
+    _send_sms_to(f"http://127.0.0.1:{port}", monkeypatch, settings)
+    yield f"http://127.0.0.1:{port}"
+    services.sns_client.cache_clear()
+    server.stop()
+
+
+def _send_sms_to(endpoint: str, monkeypatch, settings) -> None:
+    """Switch SMS on and point boto3's SNS client at `endpoint`, through the standard AWS variables."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", endpoint)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     settings.SMS_VIA_SNS = True
     services.sns_client.cache_clear()
-    yield f"http://127.0.0.1:{port}"
-    services.sns_client.cache_clear()
-    server.stop()
 
 
 def _texts_received() -> list[tuple[str, str]]:
@@ -61,12 +66,7 @@ def test_sms_is_not_sent_when_switched_off(sns_emulator, shopper, settings):
 
 
 def test_an_unreachable_sns_does_not_undo_the_order(shopper, settings, monkeypatch, mailoutbox):
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", f"http://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    settings.SMS_VIA_SNS = True
-    services.sns_client.cache_clear()
+    _send_sms_to(f"http://127.0.0.1:{free_port()}", monkeypatch, settings)
     order = _order(shopper)
     services.order_confirmation_send(order=order)  # logs the failure, raises nothing
     services.sns_client.cache_clear()
