@@ -1,0 +1,11 @@
+"""The strangler proxy: the façade every request enters through.
+
+    configuration/   the route table: a data file, loaded and validated whole at boot
+    routing/         path normalisation and route matching
+    forwarding/      the upstream connection pools and the streaming forwarder
+    identity/        strips client identity headers, resolves the caller, signs the identity
+    limits/          API-key plans and per-client token buckets in Redis
+    observability/   access log, Prometheus metrics, health and readiness
+    pipeline.py      the ordered list of stages a request goes through
+    app.py           the ASGI application
+"""

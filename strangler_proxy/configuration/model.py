@@ -1,0 +1,59 @@
+"""The route table as typed, immutable data. Loading and validation live in loader.py / validator.py.
+
+A table is an ordered list of routes, first full match wins, and the last route is the mandatory
+catch-all to the monolith. Routes name upstreams; upstream URLs come from the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """A backend the proxy forwards to. `url` is resolved from the environment variable `url_env`."""
+
+    name: str
+    url: str
+    url_env: str
+    # Path the proxy polls for /_strangler/readyz.
+    health_path: str = "/healthz"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A usage plan: a token bucket refilled at `rate` requests per second, holding at most `burst`."""
+
+    name: str
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    prefix: str
+    upstream: str
+    # Empty means any method; otherwise upper-case method names.
+    methods: frozenset[str] = frozenset()
+    # Header name (lower-case) -> exact value the request must carry.
+    headers: tuple[tuple[str, str], ...] = ()
+    connect_timeout: float = 1.0
+    # Seconds to wait for the upstream's response headers (and between body chunks).
+    read_timeout: float = 30.0
+    # Name of the Plan applied to anonymous callers on this route (None: the table's default).
+    anonymous_plan: str | None = None
+    # Whether a caller must be authenticated at the edge (401 otherwise).
+    login_required: bool = False
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    routes: tuple[Route, ...]
+    upstreams: dict[str, Upstream]
+    plans: dict[str, Plan] = field(default_factory=dict)
+    # Plan for anonymous traffic when a route names none (None: no limit).
+    default_anonymous_plan: str | None = None
+    # Upper bound on a request body, in bytes (413 beyond it).
+    max_body_bytes: int = 1_048_576
+    source: str = ""

@@ -1,0 +1,63 @@
+"""One request's journey through the pipeline, and the ways a stage can end it early.
+
+A stage is `async def stage(exchange: Exchange) -> None`. It reads and mutates the exchange (headers to
+send upstream, the matched route, the identity) and ends the request early by raising `Rejection`,
+which the error-mapping stage renders as the contract's JSON Error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chassis.identity import ANONYMOUS, Identity
+from strangler_proxy.configuration.model import Route
+
+Headers = list[tuple[bytes, bytes]]  # lower-case names, as ASGI delivers them
+
+
+class Rejection(Exception):
+    """A stage refuses the request: answered with `status` and a JSON Error; nothing goes upstream."""
+
+    def __init__(self, status: int, message: str, *, headers: Headers | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or []
+
+
+@dataclass
+class Exchange:
+    scope: dict[str, Any]
+    request_id: str
+    method: str
+    # The normalised path used for matching and sent upstream (query string kept apart).
+    path: str
+    query_string: bytes
+    # Headers that will be sent upstream; stages add, remove and replace entries.
+    headers: Headers
+    client_host: str
+    route: Route | None = None
+    identity: Identity = ANONYMOUS
+    # An API key the caller presented, when any (already stripped from `headers`).
+    api_key: str | None = None
+    status: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    upstream_ms: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
+
+    def header(self, name: bytes) -> bytes | None:
+        """The first value of header `name` (lower-case), if present."""
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    def remove_headers(self, predicate: Callable[[bytes], bool]) -> None:
+        self.headers[:] = [(key, value) for key, value in self.headers if not predicate(key)]
+
+
+Stage = Callable[[Exchange], Awaitable[None]]
