@@ -1,0 +1,72 @@
+"""The resolved route table as a person reads it (an aligned text table) and as JSON data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from strangler_proxy.configuration.model import Route, RouteTable
+
+ROUTE_COLUMNS = ("ROUTE", "PREFIX", "METHODS", "HEADERS", "UPSTREAM", "CONNECT", "READ", "PLAN", "LOGIN")
+
+
+def table_as_dict(table: RouteTable) -> dict[str, Any]:
+    """The table as JSON-ready data: routes in match order, each with its upstream's resolved URL."""
+    return {
+        "source": table.source,
+        "max_body_bytes": table.max_body_bytes,
+        "default_anonymous_plan": table.default_anonymous_plan,
+        "upstreams": {name: {"url": upstream.url, "url_env": upstream.url_env, "health_path": upstream.health_path}
+                      for name, upstream in table.upstreams.items()},
+        "plans": {name: {"rate": plan.rate, "burst": plan.burst} for name, plan in table.plans.items()},
+        "routes": [_route_as_dict(table, route) for route in table.routes],
+    }
+
+
+def _route_as_dict(table: RouteTable, route: Route) -> dict[str, Any]:
+    return {
+        "id": route.id,
+        "prefix": route.prefix,
+        "methods": sorted(route.methods),
+        "headers": dict(route.headers),
+        "upstream": route.upstream,
+        "url": table.upstreams[route.upstream].url,
+        "connect_timeout": route.connect_timeout,
+        "read_timeout": route.read_timeout,
+        "anonymous_plan": route.anonymous_plan or table.default_anonymous_plan,
+        "login_required": route.login_required,
+    }
+
+
+def table_as_text(table: RouteTable) -> str:
+    """Upstreams, plans and routes (first match wins) as aligned columns."""
+    upstreams = [(name, upstream.url, f"from {upstream.url_env}", f"health {upstream.health_path}")
+                 for name, upstream in table.upstreams.items()]
+    plans = [(name, f"{plan.rate:g}/s", f"burst {plan.burst}") for name, plan in table.plans.items()]
+    routes = [_route_row(table, route) for route in table.routes]
+    return "\n".join([
+        f"route table {table.source} (request bodies up to {table.max_body_bytes} bytes)",
+        "", "upstreams", *_aligned(upstreams),
+        "", "plans (per client: requests per second, burst)", *(_aligned(plans) or ["  none"]),
+        "", "routes (first match wins)", *_aligned([ROUTE_COLUMNS, *routes]),
+    ])
+
+
+def _route_row(table: RouteTable, route: Route) -> tuple[str, ...]:
+    default = f"{table.default_anonymous_plan} (default)" if table.default_anonymous_plan else "none"
+    return (
+        route.id,
+        route.prefix,
+        ",".join(sorted(route.methods)) or "any",
+        ",".join(f"{name}={value}" for name, value in route.headers) or "-",
+        f"{route.upstream} -> {table.upstreams[route.upstream].url}",
+        f"{route.connect_timeout:g}s",
+        f"{route.read_timeout:g}s",
+        route.anonymous_plan or default,
+        "required" if route.login_required else "-",
+    )
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))] if rows else []
+    return ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
