@@ -1,0 +1,9 @@
+"""The notifications service: a Celery worker that turns order events into an e-mail and an SMS.
+
+    celery -A extracted.notifications.celery worker --queues notifications    the worker
+    python extracted/notifications/manage.py release                          migrations (release phase)
+
+It consumes `chassis.events.OrderEvent`s, remembers every event it handled in its own database (so a
+redelivered or republished event sends nothing twice), e-mails through Django's e-mail backend and texts
+through Amazon SNS with boto3, asking the monolith for the customer's phone number.
+"""

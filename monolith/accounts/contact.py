@@ -1,0 +1,68 @@
+"""How to reach a customer, for the kit's services (the notifications worker texts the phone number).
+
+    GET /internal/accounts/<user_id>/contact          X-Strangler-Internal: chassis.identity.sign_internal()
+      200 {"user_id": "42", "email": "ada@example.com", "phone": "+15551234567" | ""}
+      403 without a fresh proof signed with one of IDENTITY_SIGNING_KEYS      404 unknown user
+
+Not part of the public API: only a caller holding the signing keys gets an answer, and the monolith
+answers 403 to everyone while it has no keys configured (it fails closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chassis.identity import INTERNAL_META_KEY, verify_internal
+from monolith.accounts.models import Profile
+
+
+@dataclass(frozen=True)
+class Contact:
+    user_id: str
+    email: str
+    phone: str
+
+
+def contact_get(*, user_id: int) -> Contact | None:
+    """The user's contact details, or None when there is no such user. Reads only: creates no profile."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    phone = Profile.objects.filter(user=user).values_list("phone", flat=True).first()
+    return Contact(user_id=str(user.pk), email=user.email, phone=phone or "")
+
+
+class IsKitService(BasePermission):
+    """The caller proved, with a fresh `X-Strangler-Internal` signature, that it holds the kit's keys."""
+
+    message = "Internal endpoint: a valid X-Strangler-Internal header is required."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        keys = getattr(settings, "IDENTITY_SIGNING_KEYS", [])
+        return verify_internal(request.META.get(INTERNAL_META_KEY), keys=keys)
+
+
+class ContactApi(APIView):
+    authentication_classes: list = []  # no session or token: the signed header is the only credential
+    permission_classes = [IsKitService]
+
+    class OutputSerializer(serializers.Serializer):
+        user_id = serializers.CharField()
+        email = serializers.CharField()
+        phone = serializers.CharField()
+
+    def get(self, request: Request, user_id: int) -> Response:
+        contact = contact_get(user_id=user_id)
+        if contact is None:
+            raise NotFound(f"No user with id {user_id}.")
+        return Response(self.OutputSerializer(contact).data)
