@@ -7,8 +7,10 @@ a message is redelivered only when its worker is really gone.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from billiard import util as billiard_util
 from celery import Celery, signals
 from celery.apps import worker as celery_worker_app
 
@@ -60,8 +62,20 @@ def _connect_logging(service: str) -> None:
     # before it sends setup_logging. weak=False keeps the closure alive, or Celery falls back to text.
     chassis_logging.configure(service)
     signals.setup_logging.connect(setup_logging, weak=False)
+    signals.setup_logging.connect(_pool_logs_as_json, weak=False)
     # The worker prints shutdown notices as plain text straight to stdout; make them JSON lines too.
     celery_worker_app.safe_say = say
+
+
+def _pool_logs_as_json(**kwargs: Any) -> None:
+    """Send the process pool's own messages (a child killed by a signal, ...) through the JSON root logger.
+
+    Celery leaves billiard's logger alone when a receiver configures logging, and without a handler
+    Python prints its errors as plain text on stderr.
+    """
+    pool_logger = billiard_util.get_logger()
+    pool_logger.propagate = True
+    pool_logger.setLevel(logging.ERROR)
 
 
 @signals.before_task_publish.connect

@@ -53,8 +53,10 @@ def drf_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body(response.status_code, _summarise(exc.detail), errors=exc.detail)
-    elif isinstance(exc, exceptions.APIException):
-        response.data = error_body(response.status_code, _summarise(exc.detail))
+    else:
+        # APIExceptions and the Django ones DRF translates (Http404, PermissionDenied) alike.
+        detail = getattr(exc, "detail", None) or response.data.get("detail", "") or str(exc)
+        response.data = error_body(response.status_code, _summarise(detail))
     return response
 
 

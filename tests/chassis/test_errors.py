@@ -26,3 +26,11 @@ def test_a_list_error_after_a_valid_item_names_the_failing_field():
 def test_a_non_list_is_summarised_without_crashing():
     code, message = _message_for("not a list")
     assert code == 400 and "list" in message
+
+
+def test_a_django_404_raised_in_a_drf_view_has_the_error_shape():
+    from django.http import Http404
+
+    response = drf_exception_handler(Http404("No such order."), {})
+    assert response.status_code == 404
+    assert response.data["code"] == 404 and response.data["message"] == "No such order."
