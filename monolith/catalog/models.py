@@ -30,3 +30,28 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Reservation(models.Model):
+    """Stock held for another service under an id it chose (the checkout's order id), made and released once.
+
+    A release of an id never reserved leaves a tombstone (no product, quantity 0, released), so a
+    reservation that arrives after its own release, a slow request overtaken by the caller's
+    compensation, finds the id taken and holds nothing.
+    """
+
+    id = models.CharField(primary_key=True, max_length=64)
+    product = models.ForeignKey(Product, null=True, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["released_at", "created_at"], name="reservation_held_created")]
+
+    @property
+    def held(self) -> bool:
+        return self.released_at is None
+
+    def __str__(self) -> str:
+        return f"reservation {self.id}"

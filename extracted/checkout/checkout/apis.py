@@ -1,0 +1,200 @@
+"""`POST /v1/checkout` (the original contract, now accepted at once) and `GET /v1/orders/{id}`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chassis.identity import Identity, IdentityUser
+from extracted.checkout.checkout import selectors
+from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Product
+from extracted.checkout.checkout.clients import catalog
+from extracted.checkout.checkout.fingerprints import request_fingerprint
+from extracted.checkout.checkout.idempotency import (MAX_KEY_LENGTH, Answer, IdempotencyConflict, KeyClaim,
+                                                     answer_once, answer_replayed)
+from extracted.checkout.checkout.services import order_checkout, order_status_url
+from extracted.checkout.checkout.texts import status_message
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class CatalogDown(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The catalogue is unavailable; nothing was ordered. Please try again."
+
+
+class KeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = (f"This {IDEMPOTENCY_HEADER} was first used with a different request; nothing was "
+                      "ordered. Use a new key for a new order.")
+
+
+class DeliveryDateField(serializers.Field):
+    """An ISO date, or an ISO datetime (the contract says datetime) of which the date is kept."""
+
+    default_error_messages = {"invalid": "Expected an ISO date such as 2026-12-24."}
+
+    def to_internal_value(self, data: Any) -> datetime.date:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            if len(data) > 10:
+                return datetime.datetime.fromisoformat(data).date()
+            return datetime.date.fromisoformat(data)
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value: datetime.date) -> str:
+        return value.isoformat()
+
+
+class CheckoutApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        productId = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=64)
+        deliveryAddress = serializers.CharField(max_length=300)
+        deliveryDate = DeliveryDateField()
+        paymentMethod = serializers.RegexField(r"^pm_[A-Za-z0-9_]+$", max_length=64, required=False)
+
+        def validate_productId(self, value: str) -> Product:
+            try:
+                product = catalog().product_get(value)
+            except CatalogUnavailable:
+                raise CatalogDown() from None
+            if product is None:
+                raise serializers.ValidationError(f"No product with id {value!r}.")
+            return product
+
+        def validate_deliveryDate(self, value: datetime.date) -> datetime.date:
+            today = timezone.localdate()
+            if value < today:
+                raise serializers.ValidationError("The delivery date is in the past.")
+            if value > today + datetime.timedelta(days=settings.CHECKOUT_MAX_DAYS_AHEAD):
+                raise serializers.ValidationError("We deliver at most a year ahead.")
+            return value
+
+    def post(self, request: Request) -> Response:
+        identity = _caller(request)
+        claim = _claim(request, identity)
+        replay = _replayed(claim)
+        if replay is not None:
+            return _respond(replay)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            answer = answer_once(claim, lambda: order_checkout(
+                identity=identity, product=data["productId"], delivery_address=data["deliveryAddress"],
+                delivery_date=data["deliveryDate"],
+                payment_method=data.get("paymentMethod") or settings.CHECKOUT_DEFAULT_PAYMENT_METHOD))
+        except IdempotencyConflict:  # a twin with the same key but another body won the race
+            raise KeyReused() from None
+        return _respond(answer)
+
+
+class HistoryOutput(serializers.Serializer):
+    step = serializers.CharField()
+    state = serializers.CharField()
+    attempt = serializers.IntegerField()
+    detail = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class OrderSummaryOutput(serializers.Serializer):
+    orderId = serializers.UUIDField(source="id")
+    number = serializers.CharField()
+    status = serializers.CharField()
+    completed = serializers.BooleanField()
+    productId = serializers.CharField(source="product_id")
+    amountCents = serializers.IntegerField(source="amount_cents")
+    currency = serializers.CharField()
+    createdAt = serializers.DateTimeField(source="created_at")
+    statusUrl = serializers.SerializerMethodField()
+
+    def get_statusUrl(self, order: Any) -> str:
+        return order_status_url(order)
+
+
+class OrderListApi(APIView):
+    def get(self, request: Request) -> Response:
+        orders = selectors.order_list(user_id=str(_caller(request).user_id))
+        return Response({"orders": OrderSummaryOutput(orders, many=True).data})
+
+
+class OrderDetailApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        orderId = serializers.UUIDField(source="id")
+        number = serializers.CharField()
+        status = serializers.CharField()
+        completed = serializers.BooleanField()
+        step = serializers.CharField()
+        reason = serializers.CharField()
+        message = serializers.SerializerMethodField()
+        productId = serializers.CharField(source="product_id")
+        productName = serializers.CharField(source="product_name")
+        quantity = serializers.IntegerField()
+        amountCents = serializers.IntegerField(source="amount_cents")
+        currency = serializers.CharField()
+        payment = serializers.CharField()
+        stock = serializers.CharField()
+        deliveryAddress = serializers.CharField(source="delivery_address")
+        deliveryDate = serializers.DateField(source="delivery_date")
+        statusUrl = serializers.SerializerMethodField()
+        createdAt = serializers.DateTimeField(source="created_at")
+        updatedAt = serializers.DateTimeField(source="updated_at")
+        history = serializers.SerializerMethodField()
+
+        def get_message(self, order: Any) -> str:
+            return status_message(order)
+
+        def get_statusUrl(self, order: Any) -> str:
+            return order_status_url(order)
+
+        def get_history(self, order: Any) -> Any:
+            return HistoryOutput(selectors.order_history(order=order), many=True).data
+
+    def get(self, request: Request, order_id: UUID) -> Response:
+        order = selectors.order_get_for_user(order_id=order_id, user_id=str(_caller(request).user_id))
+        if order is None:
+            raise NotFound("No such order.")
+        return Response(self.OutputSerializer(order).data)
+
+
+def _caller(request: Request) -> Identity:
+    """Who is calling, as EdgeIdentityAuthentication verified it (the permission refused everyone else)."""
+    return cast(IdentityUser, request.user).identity
+
+
+def _claim(request: Request, identity: Identity) -> KeyClaim | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationError({IDEMPOTENCY_HEADER: f"Must be 1 to {MAX_KEY_LENGTH} printable characters."})
+    fingerprint = request_fingerprint(method=request.method or "POST", path=request.path, body=request.data,
+                                      user_id=str(identity.user_id))
+    return KeyClaim(user_id=str(identity.user_id), key=key, fingerprint=fingerprint)
+
+
+def _replayed(claim: KeyClaim | None) -> Answer | None:
+    if claim is None:
+        return None
+    try:
+        return answer_replayed(claim)
+    except IdempotencyConflict:
+        raise KeyReused() from None
+
+
+def _respond(answer: Answer) -> Response:
+    headers = {"Location": answer.body.get("statusUrl", "")}
+    if answer.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(answer.body, status=answer.status, headers=headers)

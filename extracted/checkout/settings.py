@@ -1,0 +1,82 @@
+"""Settings of the checkout service: the only place it reads the environment (through chassis).
+
+The kit's common settings (SECRET_KEY, DATABASE_URL, REDIS_URL, logging) plus the broker, the two
+systems the saga calls (the catalogue, the card processor), the saga's retry budget, the identity keys
+and the shop's report. DATABASE_URL is this service's own database: the Procfile maps it from
+CHECKOUT_DATABASE_URL. A retry policy that could outlive the broker's visibility timeout stops every
+process of the service at start-up, naming the variables.
+"""
+
+from chassis.env import ConfigError, env_float, env_int, env_list, env_str, env_url
+from chassis.events import NOTIFICATIONS_QUEUE
+from chassis.settings import common_settings
+from extracted.checkout.checkout.policy import RetryPolicy
+
+globals().update(common_settings(service="checkout"))
+
+# ---------------------------------------------------------------- apps
+INSTALLED_APPS = ["rest_framework", "chassis", "extracted.checkout.checkout"]
+MIDDLEWARE = [
+    "chassis.request_id.RequestIdMiddleware",
+    "chassis.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    # No cookies here (the proxy's signed header is the credential, and DRF's views are CSRF-exempt);
+    # both stay so `manage.py check --deploy` is clean, as for every deployable of the kit.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "extracted.checkout.urls"
+WSGI_APPLICATION = "extracted.checkout.wsgi.application"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F821  (defined by common_settings)
+    # Take SQLite's write lock when a transaction begins: a read that later writes would otherwise fail
+    # at once with "database is locked" when another worker thread writes first.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"  # noqa: F821
+
+# ---------------------------------------------------------------- API and identity
+REST_FRAMEWORK.update({  # noqa: F821  (defined by common_settings)
+    "DEFAULT_AUTHENTICATION_CLASSES": ["extracted.checkout.checkout.authentication.EdgeIdentityAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # No django.contrib.auth here: the caller is whoever the proxy's signed identity says.
+    "UNAUTHENTICATED_USER": None,
+})
+IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
+IDENTITY_MAX_AGE_SECONDS = env_int("IDENTITY_MAX_AGE_SECONDS", 60, minimum=1)
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48, minimum=24)
+CHECKOUT_MAX_DAYS_AHEAD = 365
+CHECKOUT_DEFAULT_PAYMENT_METHOD = env_str("CHECKOUT_DEFAULT_PAYMENT_METHOD", "pm_card_visa")
+
+# ---------------------------------------------------------------- the systems the saga calls
+CATALOG_URL = env_url("CATALOG_URL", schemes=("http", "https"))
+CATALOG_TIMEOUT = env_float("CATALOG_TIMEOUT", 5.0, minimum=0.1)
+CARD_PROCESSOR_URL = env_url("CARD_PROCESSOR_URL", schemes=("http", "https"))
+CARD_PROCESSOR_TIMEOUT = env_float("CARD_PROCESSOR_TIMEOUT", 5.0, minimum=0.1)
+
+# ---------------------------------------------------------------- broker and saga
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL,  # noqa: F821  (defined by common_settings)
+                            schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+CHECKOUT_QUEUE = env_str("CHECKOUT_QUEUE", "checkout")
+ORDER_EVENTS_QUEUE = env_str("ORDER_EVENTS_QUEUE", NOTIFICATIONS_QUEUE)
+SAGA_RETRY = RetryPolicy(max_attempts=env_int("SAGA_MAX_ATTEMPTS", 8, minimum=1),
+                         base_seconds=env_float("SAGA_BACKOFF_BASE_SECONDS", 2.0, minimum=0.01),
+                         max_seconds=env_float("SAGA_BACKOFF_MAX_SECONDS", 300.0, minimum=0.01))
+SAGA_STUCK_AFTER_SECONDS = env_int("SAGA_STUCK_AFTER_SECONDS", 900, minimum=1)
+SAGA_DEADLINE_SECONDS = env_int("SAGA_DEADLINE_SECONDS", 3600, minimum=1)
+SAGA_SWEEP_INTERVAL_SECONDS = env_int("SAGA_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+SAGA_VOID_WITHIN_DAYS = env_int("SAGA_VOID_WITHIN_DAYS", 7, minimum=1)
+_saga_problems = SAGA_RETRY.problems(visibility_timeout=CELERY_VISIBILITY_TIMEOUT,
+                                     stuck_after=SAGA_STUCK_AFTER_SECONDS)
+if _saga_problems:
+    raise ConfigError("; ".join(_saga_problems) + "; see .env.example.")
+
+# ---------------------------------------------------------------- the shop's daily report
+SHOP_REPORT_EMAIL = env_str("SHOP_REPORT_EMAIL", "shop@localhost")
+SHOP_REPORT_HOUR_UTC = env_int("SHOP_REPORT_HOUR_UTC", 6, minimum=0)
+if SHOP_REPORT_HOUR_UTC > 23:
+    raise ConfigError(f"SHOP_REPORT_HOUR_UTC={SHOP_REPORT_HOUR_UTC} is not an hour (0-23); see .env.example.")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "concierge@localhost")
+
+# ---------------------------------------------------------------- release phase
+RELEASE_COMMANDS: list[str] = []

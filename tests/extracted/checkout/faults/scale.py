@@ -1,0 +1,42 @@
+"""How big the fault runs are: bounded in CI, the issue's sizes with FAULT_SCALE=full.
+
+    FAULT_SCALE unset or "ci"   40 checkouts under worker kills, 60 under dropped answers, a 15 s outage:
+                                the whole fault suite in about six minutes on two cores
+    FAULT_SCALE=full            200, 500, a 60 s outage (the issue's figures)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The sizes of one fault run."""
+
+    name: str
+    kill_checkouts: int          # checkouts placed while workers are SIGKILLed
+    kill_min_kills: int          # workers killed at least this often, even when placing is done sooner
+    drop_checkouts: int          # checkouts against a processor that drops 20% of its answers
+    redis_checkouts: int         # checkouts across a Redis restart
+    outage_seconds: float        # how long the card processor is down
+    outage_checkouts: int        # checkouts placed around the outage (each variant)
+    checkouts_per_second: float  # the pace at which every test places its checkouts
+
+
+SCALES = {
+    "ci": Scale("ci", kill_checkouts=40, kill_min_kills=5, drop_checkouts=60, redis_checkouts=40,
+                outage_seconds=15, outage_checkouts=20, checkouts_per_second=10),
+    "full": Scale("full", kill_checkouts=200, kill_min_kills=15, drop_checkouts=500, redis_checkouts=200,
+                  outage_seconds=60, outage_checkouts=60, checkouts_per_second=10),
+}
+
+
+def fault_scale(environ: dict[str, str] | None = None) -> Scale:
+    """The scale FAULT_SCALE names ("ci" when unset); a clear error for any other value."""
+    name = (os.environ if environ is None else environ).get("FAULT_SCALE", "").strip().lower() or "ci"
+    try:
+        return SCALES[name]
+    except KeyError:
+        raise ValueError(f"FAULT_SCALE={name!r} is not a scale; use one of {', '.join(SCALES)}") from None

@@ -1,0 +1,89 @@
+"""The scheduled jobs, run by a real beat and worker: the sweeper and the daily report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.extracted.checkout.conftest import order_body
+from tests.extracted.checkout.system import CheckoutSystem, running_checkout
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[CheckoutSystem]:
+    """A checkout whose beat sweeps every second and counts an order stuck after three quiet seconds."""
+    with running_checkout(tmp_path_factory.mktemp("swept"),
+                          saga_env={"SAGA_SWEEP_INTERVAL_SECONDS": "1", "SAGA_STUCK_AFTER_SECONDS": "3",
+                                    "SAGA_BACKOFF_MAX_SECONDS": "1"}) as system:
+        system.start_beat()
+        yield system
+
+
+def worker_messages(system: CheckoutSystem) -> list[dict]:
+    return [line for worker in system.workers for line in worker.json_lines()]
+
+
+def test_an_order_whose_step_message_was_lost_is_resumed_by_the_sweeper(swept):
+    """The broker loses the first step's message while no worker is running."""
+    assert swept.workers[0].stop() == 0  # SIGTERM: a warm shutdown
+    accepted = swept.checkout(order_body("museum-pass")).json()
+    swept.forget_queued_messages()
+    swept.start_worker()
+    order = swept.wait_for_order(accepted["orderId"], timeout=60)
+    assert order["status"] == "confirmed"
+    resumed = [entry for entry in order["history"] if entry["state"] == "resumed"]
+    assert [entry["step"] for entry in resumed] == ["reserve_stock"]
+    assert "resumed by the sweeper" in resumed[0]["detail"]
+    assert swept.kinds(order["orderId"]) == ["authorize", "capture"]
+    assert any(line["message"] == "sweeper: stuck order resumed" and line["order_id"] == order["orderId"]
+               for line in worker_messages(swept))
+
+
+def test_a_reservation_no_order_is_entitled_to_is_released_by_the_sweeper(swept):
+    before = swept.stock("river-cruise")
+    reservation_id = swept.hold_stock("river-cruise", 2)
+    assert swept.stock("river-cruise") == before - 2
+    wait_until(lambda: swept.stock("river-cruise") == before, timeout=60, what="the sweeper to release it",
+               interval=0.5)
+    assert any(line.get("reservation_id") == reservation_id and "releasing a reservation with no order"
+               in line["message"] for line in worker_messages(swept))
+
+
+def test_stock_held_by_live_and_confirmed_orders_is_left_alone(swept):
+    order = swept.wait_for_order(swept.checkout(order_body("spa-day")).json()["orderId"])
+    held = swept.stock("spa-day")
+    wait_until(lambda: _sweeps(swept) >= 5, timeout=60, what="five sweeps", interval=0.5)
+    assert swept.stock("spa-day") == held
+    assert order["status"] == "confirmed"
+
+
+def test_the_daily_report_is_emailed_to_the_shop_once_per_day(swept):
+    swept.send_job("daily_report")
+    swept.send_job("daily_report")
+    wait_until(lambda: len(_report_lines(swept)) == 2, timeout=30, what="two report runs", interval=0.2)
+    mails = [line for line in worker_messages(swept) if line["message"] == "email sent"]
+    [mail] = [line for line in mails if line["email_subject"].startswith("Concierge orders for")]
+    assert mail["email_to"] == ["shop@localhost"]
+    assert "Top products:" in mail["email_body"] and "Failures:" in mail["email_body"]
+    assert [line["message"] for line in _report_lines(swept)] == ["orders report sent", "orders report already sent"]
+
+
+def test_old_idempotency_keys_are_forgotten_by_a_job(swept):
+    swept.send_job("forget_idempotency_keys")
+    wait_until(lambda: [line for line in worker_messages(swept) if line["message"] == "idempotency keys forgotten"],
+               timeout=30, what="the job to run", interval=0.2)
+
+
+def test_beat_logs_json_lines_only(swept):
+    lines = swept.processes["beat"].json_lines()
+    assert any("sweep-orders" in line["message"] for line in lines)
+
+
+def _sweeps(system: CheckoutSystem) -> int:
+    return sum(line["message"] == "sweep finished" for line in worker_messages(system))
+
+
+def _report_lines(system: CheckoutSystem) -> list[dict]:
+    return [line for line in worker_messages(system) if line["message"].startswith("orders report")]
