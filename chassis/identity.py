@@ -6,11 +6,21 @@ Django's signing module. Services accept an identity only when the signature and
 missing, tampered or expired token means "anonymous", never an error page. Keys rotate: the first key
 in IDENTITY_SIGNING_KEYS signs, every key verifies, so a new key can be rolled out before the old one
 is retired.
+
+The same keys sign `X-Strangler-Internal`, the proof that a call to the monolith's internal endpoints
+comes from inside the kit (the proxy, or a service holding the keys), under another salt so neither
+token can stand in for the other; the proxy answers 404 to any client path under /internal/.
+
+The proxy caches each resolved credential in Redis under `identity_cache_key()`; the monolith
+overwrites that entry when the credential dies (log-out, token deleted), so both sides must build the
+key here, in one place.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,6 +35,18 @@ HEADER = "X-Strangler-Identity"
 META_KEY = "HTTP_X_STRANGLER_IDENTITY"
 SALT = "strangler.identity.v1"
 DEFAULT_TTL_SECONDS = 60
+
+INTERNAL_HEADER = "X-Strangler-Internal"
+INTERNAL_META_KEY = "HTTP_X_STRANGLER_INTERNAL"
+INTERNAL_SALT = "strangler.internal.v1"
+INTERNAL_MAX_AGE_SECONDS = 30
+
+# Credential kinds the edge resolves, and where it caches each answer.
+SESSION = "session"
+TOKEN = "token"
+CACHE_KEY_PREFIX = "strangler:identity:"
+# How long a dead credential's "anonymous" entry stays: longer than any lookup that might race it.
+REVOKED_TTL_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -44,11 +66,12 @@ class Identity:
 ANONYMOUS = Identity()
 
 
-def sign(identity: Identity, *, keys: Sequence[str]) -> str:
-    """A token for `identity`, signed with the first key; it carries its own signing time."""
-    if not keys:
-        raise ValueError("no identity signing key configured")
-    return signing.dumps(asdict(identity), key=keys[0], salt=SALT, compress=False)
+def sign(identity: Identity, *, keys: Sequence[str], issued_at: float | None = None) -> str:
+    """A token for `identity`, signed with the first key; it carries its signing time (default: now).
+
+    Needs no Django settings, so the proxy (which has none) can call it.
+    """
+    return _signer(keys, SALT, issued_at).sign_object(asdict(identity), compress=False)
 
 
 def verify(token: str | None, *, keys: Sequence[str], max_age: int = DEFAULT_TTL_SECONDS) -> Identity:
@@ -61,6 +84,49 @@ def verify(token: str | None, *, keys: Sequence[str], max_age: int = DEFAULT_TTL
         logger.warning("rejected identity token", extra={"reason": exc.__class__.__name__})
         return ANONYMOUS
     return _identity(payload)
+
+
+def sign_internal(*, keys: Sequence[str], issued_at: float | None = None) -> str:
+    """The value of `X-Strangler-Internal`: proof, valid INTERNAL_MAX_AGE_SECONDS, of an internal caller."""
+    return _signer(keys, INTERNAL_SALT, issued_at).sign_object("strangler-internal")
+
+
+def verify_internal(value: str | None, *, keys: Sequence[str], max_age: int = INTERNAL_MAX_AGE_SECONDS) -> bool:
+    """Whether `value` is a fresh `sign_internal()` proof under one of `keys`."""
+    if not value or not keys:
+        return False
+    try:
+        signing.loads(value, key=keys[0], fallback_keys=list(keys[1:]), salt=INTERNAL_SALT, max_age=max_age)
+    except signing.BadSignature as exc:
+        logger.warning("rejected internal proof", extra={"reason": exc.__class__.__name__})
+        return False
+    return True
+
+
+def identity_cache_key(kind: str, credential: str) -> str:
+    """The Redis key under which the edge caches who `credential` (of `kind` SESSION or TOKEN) is.
+
+    Hashed, so Redis never holds a usable session id or token.
+    """
+    digest = hashlib.sha256(f"{kind}\x00{credential}".encode()).hexdigest()
+    return CACHE_KEY_PREFIX + digest
+
+
+class _Signer(signing.TimestampSigner):
+    """Django's timestamp signer with an explicit signing time, and no reach into Django settings."""
+
+    def __init__(self, *, key: str, salt: str, issued_at: float | None) -> None:
+        super().__init__(key=key, salt=salt, fallback_keys=[])
+        self.issued_at = issued_at
+
+    def timestamp(self) -> str:
+        return signing.b62_encode(int(time.time() if self.issued_at is None else self.issued_at))
+
+
+def _signer(keys: Sequence[str], salt: str, issued_at: float | None) -> _Signer:
+    if not keys:
+        raise ValueError("no identity signing key configured")
+    return _Signer(key=keys[0], salt=salt, issued_at=issued_at)
 
 
 def _identity(payload: Any) -> Identity:

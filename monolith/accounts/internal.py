@@ -1,0 +1,57 @@
+"""Endpoints only the strangler proxy may call, mounted at /internal/ (the proxy answers 404 to any
+client path there, and each call here must carry the proxy's signed `X-Strangler-Internal` proof).
+
+    GET /internal/identity    who the request's session cookie or API token belongs to:
+                              {"user_id": "7", "username": "ada", "email": "ada@example.com"}
+                              or {"user_id": null}; never cached by HTTP caches.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from chassis.errors import error_response
+from chassis.identity import INTERNAL_HEADER, INTERNAL_META_KEY, verify_internal
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+@never_cache
+def identity_view(request: HttpRequest) -> JsonResponse:
+    if not _from_proxy(request):
+        return error_response(403, f"Internal endpoint: a valid {INTERNAL_HEADER} proof is required.")
+    return JsonResponse(identity_document(_caller(request)))
+
+
+def _from_proxy(request: HttpRequest) -> bool:
+    keys = getattr(settings, "IDENTITY_SIGNING_KEYS", [])
+    if not keys:
+        logger.error("IDENTITY_SIGNING_KEYS is not set; refusing every internal call")
+    return verify_internal(request.META.get(INTERNAL_META_KEY), keys=keys)
+
+
+def _caller(request: HttpRequest) -> AbstractBaseUser | None:
+    """The session's user, else the API token's, judged as the monolith's own pages and API do."""
+    if request.user.is_authenticated:
+        return request.user  # type: ignore[return-value]
+    try:
+        found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except AuthenticationFailed:
+        return None  # unknown token or inactive user: anonymous, as far as the edge is concerned
+    return found[0] if found else None
+
+
+def identity_document(user: Any) -> dict[str, Any]:
+    if user is None:
+        return {"user_id": None}
+    return {"user_id": str(user.pk), "username": user.get_username(), "email": getattr(user, "email", "")}

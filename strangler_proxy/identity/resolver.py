@@ -1,0 +1,59 @@
+"""Who a session id or API token belongs to: Redis first, the monolith on a miss.
+
+Each answer, signed-in or anonymous, is cached for IDENTITY_CACHE_SECONDS under
+`chassis.identity.identity_cache_key(kind, credential)`. The monolith overwrites that entry with an
+anonymous one when the credential dies (log-out, token deleted), so the next request is anonymous at
+once; the edge writes with NX so a lookup that raced the log-out cannot put the user back. When Redis
+is unreachable the monolith is asked directly: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+
+from chassis.identity import Identity, identity_cache_key
+from strangler_proxy.identity.monolith import Lookup, LookupFailed, identity_document, identity_from_document
+from strangler_proxy.limits.redis_link import Commands
+
+__all__ = ["IdentityResolver", "LookupFailed"]
+
+logger = logging.getLogger(__name__)
+
+
+class IdentityResolver:
+    """`await resolver(kind, credential)` → Identity; raises LookupFailed when nobody can say."""
+
+    def __init__(self, *, redis: Commands, lookup: Lookup, cache_seconds: int) -> None:
+        self.redis = redis
+        self.lookup = lookup
+        self.cache_seconds = cache_seconds
+
+    async def __call__(self, kind: str, credential: str) -> Identity:
+        key = identity_cache_key(kind, credential)
+        cached = await self._cached(key)
+        if cached is not None:
+            return cached
+        identity = await self.lookup(kind, credential)
+        await self._store(key, identity)
+        return identity
+
+    async def _cached(self, key: str) -> Identity | None:
+        try:
+            document = await self.redis.get(key)
+        except RedisError as exc:
+            logger.warning("identity cache unavailable; asking the monolith", extra={"error": str(exc)})
+            return None
+        if document is None:
+            return None
+        try:
+            return identity_from_document(document)
+        except LookupFailed:
+            return None  # unreadable (an older format?): ask again and overwrite on expiry
+
+    async def _store(self, key: str, identity: Identity) -> None:
+        try:
+            await self.redis.set(key, identity_document(identity), ex=self.cache_seconds, nx=True)
+        except RedisError as exc:
+            logger.warning("identity cache unavailable; answer not cached", extra={"error": str(exc)})

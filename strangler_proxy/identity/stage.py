@@ -1,0 +1,171 @@
+"""The identity stage: who is calling, said once at the edge and forwarded signed.
+
+For each request, after route matching and before the limits stage:
+
+  1. A path under /internal/ is answered 404: the monolith's internal endpoints are for the proxy only.
+  2. Every client-sent identity header is removed (headers.py); the session cookie, `Authorization:
+     Token` and `X-Api-Key` are read in the same pass. The API key does not go upstream.
+  3. A session or token is resolved through the Redis cache, else the monolith (resolver.py). A request
+     with neither is anonymous at no further cost: no Redis, no signing.
+  4. An API key is looked up (its plan goes into the identity); an unknown key is answered 401.
+  5. A `login_required` route answers 401 to a caller who is not signed in.
+  6. A caller who is not anonymous gets `X-Strangler-Identity: <signed token>` upstream. An anonymous
+     caller gets no header: services read a missing header as anonymous, so signing it would be waste.
+
+When the monolith cannot be asked, the caller is treated as anonymous, except on a `login_required`
+route, which answers 503 rather than a misleading 401.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+
+from redis.exceptions import RedisError
+
+from chassis.identity import ANONYMOUS, HEADER, SESSION, TOKEN, Identity, sign
+from strangler_proxy.configuration.model import Route
+from strangler_proxy.exchange import Exchange, Rejection
+from strangler_proxy.identity.config import IdentityConfig, load_identity_config
+from strangler_proxy.identity.headers import NONE, Credentials, take_credentials
+from strangler_proxy.identity.monolith import Lookup, LookupFailed, MonolithLookup
+from strangler_proxy.identity.resolver import IdentityResolver
+from strangler_proxy.limits.apikeys import ApiKeyPlans
+from strangler_proxy.limits.redis_link import Commands, HasRedisUrl, RedisLink
+
+__all__ = ["IdentityStage", "is_internal_path", "resolve_identity", "shutdown", "startup"]
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_HEADER = HEADER.lower().encode()
+# A signed token is reused for this long: signing costs ~17 µs, and services accept it for 60 s.
+RESIGN_SECONDS = 5.0
+_MAX_SIGNED = 10_000
+
+ApiKeyLookup = Callable[[str], Awaitable[str | None]]
+
+
+def is_internal_path(path: str) -> bool:
+    """Whether `path` (normalised) is /internal or below it, in any letter case."""
+    head = path[:10].lower()
+    return head == "/internal/" or head == "/internal"
+
+
+class IdentityStage:
+    """`await stage(exchange)`: strips, resolves and signs as described above; raises Rejection."""
+
+    def __init__(self, *, resolve: Lookup, api_key_plan: ApiKeyLookup, keys: Sequence[str],
+                 session_cookie: str = "sessionid", clock: Callable[[], float] = time.monotonic) -> None:
+        self.resolve = resolve
+        self.api_key_plan = api_key_plan
+        self.keys = list(keys)
+        self.session_cookie = session_cookie.encode()
+        self.clock = clock
+        self._signed: dict[Identity, tuple[bytes, float]] = {}
+
+    async def __call__(self, exchange: Exchange) -> None:
+        if is_internal_path(exchange.path):
+            raise Rejection(404, f"No such resource: {exchange.path}")
+        credentials = self._take(exchange)
+        if credentials is NONE:  # the common case: no Redis, no signing, identity stays ANONYMOUS
+            _check_login(exchange.route, ANONYMOUS)
+            return
+        identity = await self._caller(credentials, exchange.route)
+        if credentials.api_key is not None:
+            exchange.api_key = credentials.api_key
+            identity = replace(identity, api_plan=await self._plan(credentials.api_key))
+        _check_login(exchange.route, identity)
+        exchange.identity = identity
+        if identity is not ANONYMOUS:
+            exchange.headers.append((IDENTITY_HEADER, self._token(identity)))
+
+    def _take(self, exchange: Exchange) -> Credentials:
+        try:
+            return take_credentials(exchange.headers, self.session_cookie)
+        except ValueError as exc:
+            raise Rejection(400, f"Ambiguous request: {exc}.") from None
+
+    async def _caller(self, credentials: Credentials, route: Route | None) -> Identity:
+        """The signed-in user behind the session, else behind the token, else ANONYMOUS."""
+        try:
+            for kind, credential in ((SESSION, credentials.session), (TOKEN, credentials.token)):
+                if credential is not None and (identity := await self.resolve(kind, credential)).is_authenticated:
+                    return identity
+        except LookupFailed as exc:
+            logger.warning("could not resolve the caller; treating as anonymous", extra={"error": str(exc)})
+            if route is not None and route.login_required:
+                raise Rejection(503, "Cannot check who you are right now; try again shortly.") from None
+        return ANONYMOUS
+
+    async def _plan(self, api_key: str) -> str:
+        try:
+            plan = await self.api_key_plan(api_key)
+        except RedisError as exc:
+            logger.error("API key store unavailable", extra={"error": str(exc)})
+            raise Rejection(503, "Cannot check API keys right now; try again shortly.") from None
+        if plan is None:
+            raise Rejection(401, "Unknown API key.", headers=[(b"www-authenticate", b"Api-Key")])
+        return plan
+
+    def _token(self, identity: Identity) -> bytes:
+        """The signed token for `identity`, reused for RESIGN_SECONDS."""
+        now = self.clock()
+        reusable = self._signed.get(identity)
+        if reusable is not None and now < reusable[1]:
+            return reusable[0]
+        if len(self._signed) >= _MAX_SIGNED:
+            self._signed.clear()
+        token = sign(identity, keys=self.keys).encode()
+        self._signed[identity] = (token, now + RESIGN_SECONDS)
+        return token
+
+
+def _check_login(route: Route | None, identity: Identity) -> None:
+    if route is not None and route.login_required and not identity.is_authenticated:
+        raise Rejection(401, "Log in (or send Authorization: Token <key>) to use this resource.",
+                        headers=[(b"www-authenticate", b"Token")])
+
+
+# ---------------------------------------------------------------- lifecycle (one per process)
+class _Running:
+    stage: IdentityStage | None = None
+    redis: RedisLink | None = None
+
+
+async def startup(settings: HasRedisUrl, *, config: IdentityConfig | None = None) -> None:
+    """Make `resolve_identity` ready; call once per process, inside the event loop (ASGI lifespan
+    start-up). Reads its variables (config.py) unless given `config`; raises ConfigError naming a bad
+    one. Redis at `settings.redis_url` is connected on first use, so a Redis outage does not stop start-up."""
+    config = config or load_identity_config()
+    client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-identity")
+    _Running.stage, _Running.redis = build_stage(config, client), client
+
+
+def build_stage(config: IdentityConfig, client: Commands) -> IdentityStage:
+    lookup = MonolithLookup(monolith_url=config.monolith_url, keys=config.signing_keys,
+                            timeout=config.lookup_timeout, session_cookie=config.session_cookie,
+                            host_header=config.lookup_host)
+    return IdentityStage(
+        resolve=IdentityResolver(redis=client, lookup=lookup, cache_seconds=config.cache_seconds),
+        api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
+        keys=config.signing_keys,
+        session_cookie=config.session_cookie,
+    )
+
+
+async def shutdown() -> None:
+    """Close the Redis connections `startup` opened."""
+    client, _Running.stage, _Running.redis = _Running.redis, None, None
+    if client is not None:
+        await client.aclose()
+
+
+async def resolve_identity(exchange: Exchange) -> None:
+    """The pipeline stage: after route matching, before enforce_limits. Raises Rejection (404 for
+    /internal/..., 400, 401, 503)."""
+    stage = _Running.stage
+    if stage is None:
+        raise RuntimeError("strangler_proxy.identity.startup() has not run in this process")
+    await stage(exchange)

@@ -1,0 +1,12 @@
+"""Limits at the edge: API keys with usage plans, and per-client limits for anonymous traffic.
+
+    apikeys.py    API key → plan in Redis; the proxy's cached lookup and the operator's add/revoke/list
+    keys.py       the command line: python -m strangler_proxy.limits.keys add --plan basic
+    buckets.py    token buckets in Redis (one atomic script), spent from small per-process leases
+    config.py     the environment variables this stage reads
+    stage.py      the pipeline stage `enforce_limits`, and `startup()` / `shutdown()`
+"""
+
+from strangler_proxy.limits.stage import LimitsStage, enforce_limits, shutdown, startup
+
+__all__ = ["LimitsStage", "enforce_limits", "shutdown", "startup"]

@@ -1,0 +1,123 @@
+"""The limits stage: one token bucket per API key, or per anonymous client address and plan.
+
+Which bucket a request spends from:
+
+    API key (X-Api-Key)     the key's plan, one bucket per key:    strangler:bucket:key:<sha256 of key>
+    signed-in, no API key   none: the caller is accountable, and the monolith's own checks apply
+    anonymous               the route's anonymous_plan, else the table's default_anonymous_plan,
+                            per client:                      strangler:bucket:client:<plan>:<address>
+                            (IPv6 clients by /64, since one host holds a whole /64)
+
+A plan of None means no limit. Over the limit: 429 with Retry-After in whole seconds.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Callable
+from functools import lru_cache
+
+from strangler_proxy.configuration.model import Plan, RouteTable
+from strangler_proxy.exchange import Exchange, Rejection
+from strangler_proxy.limits.apikeys import api_key_digest
+from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
+from strangler_proxy.limits.config import LimitsConfig, load_limits_config
+from strangler_proxy.limits.redis_link import HasRedisUrl, RedisLink
+
+__all__ = ["LimitsStage", "enforce_limits", "shutdown", "startup"]
+
+KEY_BUCKET = "strangler:bucket:key:"
+CLIENT_BUCKET = "strangler:bucket:client:"
+
+
+class LimitsStage:
+    """`await stage(exchange)`: spends a token for the request or raises Rejection(429)."""
+
+    def __init__(self, *, buckets: LeasedBuckets, table: Callable[[], RouteTable]) -> None:
+        self.buckets = buckets
+        self.table = table
+
+    async def __call__(self, exchange: Exchange) -> None:
+        found = self._plan_and_bucket(exchange)
+        if found is None:
+            return
+        plan, bucket = found
+        retry_after = await self.buckets.acquire(bucket, plan)
+        if retry_after is not None:
+            raise too_many_requests(plan, retry_after)
+
+    def _plan_and_bucket(self, exchange: Exchange) -> tuple[Plan, str] | None:
+        table = self.table()
+        if exchange.api_key is not None:
+            return _key_plan(table, exchange.identity.api_plan), KEY_BUCKET + api_key_digest(exchange.api_key)
+        if exchange.identity.is_authenticated:
+            return None
+        name = (exchange.route.anonymous_plan if exchange.route else None) or table.default_anonymous_plan
+        plan = table.plans.get(name) if name else None
+        if plan is None:
+            return None
+        return plan, f"{CLIENT_BUCKET}{name}:{client_id(exchange.client_host)}"
+
+
+def _key_plan(table: RouteTable, name: str | None) -> Plan:
+    plan = table.plans.get(name) if name else None
+    if plan is None:
+        raise Rejection(403, f"This API key's plan ({name}) is not offered; ask for a new key.")
+    return plan
+
+
+def too_many_requests(plan: Plan, retry_after: float) -> Rejection:
+    seconds = max(1, math.ceil(retry_after))
+    return Rejection(429, f"Too many requests: the limit is {plan.rate:g} per second with bursts of "
+                          f"{plan.burst}. Retry in {seconds} s.",
+                     headers=[(b"retry-after", str(seconds).encode())])
+
+
+def client_id(host: str) -> str:
+    """The address a bucket counts: IPv4 as is, IPv6 by its /64, an IPv4-mapped IPv6 as its IPv4."""
+    return host if ":" not in host else _ipv6_client_id(host)
+
+
+@lru_cache(maxsize=4096)
+def _ipv6_client_id(host: str) -> str:
+    try:
+        address = ipaddress.IPv6Address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return f"{ipaddress.IPv6Network((address, 64), strict=False).network_address}/64"
+
+
+# ---------------------------------------------------------------- lifecycle (one per process)
+class _Running:
+    stage: LimitsStage | None = None
+    redis: RedisLink | None = None
+
+
+async def startup(settings: HasRedisUrl, *, table: RouteTable | Callable[[], RouteTable],
+                  config: LimitsConfig | None = None) -> None:
+    """Make `enforce_limits` ready; call once per process, inside the event loop (ASGI lifespan start-up).
+    `table` is the route table, or a function returning the current one if the table can be swapped
+    while running. Redis at `settings.redis_url` is connected on first use."""
+    config = config or load_limits_config()
+    current = (lambda: table) if isinstance(table, RouteTable) else table
+    client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-limits")
+    buckets = LeasedBuckets(SharedBuckets(client), lease_max=config.lease_max, lease_seconds=config.lease_seconds)
+    _Running.stage, _Running.redis = LimitsStage(buckets=buckets, table=current), client
+
+
+async def shutdown() -> None:
+    """Close the Redis connections `startup` opened."""
+    client, _Running.stage, _Running.redis = _Running.redis, None, None
+    if client is not None:
+        await client.aclose()
+
+
+async def enforce_limits(exchange: Exchange) -> None:
+    """The pipeline stage: after resolve_identity, before forwarding. Raises Rejection(429 or 403)."""
+    stage = _Running.stage
+    if stage is None:
+        raise RuntimeError("strangler_proxy.limits.startup() has not run in this process")
+    await stage(exchange)

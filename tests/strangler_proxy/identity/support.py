@@ -1,0 +1,49 @@
+"""Exchanges as the pipeline hands them to the identity stage, and the stage built as start-up builds it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import redis
+
+from chassis.identity import identity_cache_key
+from strangler_proxy.configuration.model import Route
+from strangler_proxy.exchange import Exchange, Headers
+from strangler_proxy.identity.config import IdentityConfig
+from strangler_proxy.identity.stage import IdentityStage, build_stage
+from strangler_proxy.limits.redis_link import RedisLink
+
+SIGNING_KEY = "proxy-test-signing-key-" + "s" * 32
+PUBLIC = Route(id="products", prefix="/v1/products", upstream="monolith")
+PRIVATE = Route(id="orders", prefix="/v1/orders", upstream="monolith", login_required=True)
+# Nothing listens here: a lookup sent to it fails at once.
+NOWHERE = "http://127.0.0.1:1"
+
+
+def new_exchange(headers: Headers | None = None, *, path: str = "/v1/products", route: Route | None = PUBLIC,
+                 client: str = "203.0.113.7") -> Exchange:
+    return Exchange(scope={}, request_id="test", method="GET", path=path, query_string=b"",
+                    headers=list(headers or []), client_host=client, route=route)
+
+
+@contextlib.asynccontextmanager
+async def identity_stage(monolith_url: str = NOWHERE, *, redis_url: str | None = None,
+                         **options: Any) -> AsyncIterator[IdentityStage]:
+    """The stage as `startup()` builds it, on the test Redis (or `redis_url`), asking `monolith_url`."""
+    client = RedisLink(redis_url or os.environ["REDIS_URL"], timeout=0.5)
+    config = IdentityConfig(signing_keys=(SIGNING_KEY,), monolith_url=monolith_url, lookup_timeout=5.0, **options)
+    try:
+        yield build_stage(config, client)
+    finally:
+        await client.aclose()
+
+
+def cache_identity(redis_client: redis.Redis, kind: str, credential: str, document: dict[str, Any]) -> str:
+    """Put an answer in the edge's cache as if the monolith had given it; returns the cache key."""
+    key = identity_cache_key(kind, credential)
+    redis_client.set(key, json.dumps(document), ex=30)
+    return key

@@ -1,0 +1,163 @@
+"""The limits stage with real exchanges and the real Redis: who is limited, by which plan, and the 429."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+
+from chassis.identity import Identity
+from strangler_proxy.exchange import Exchange, Rejection
+from strangler_proxy.limits import stage as limits
+from strangler_proxy.limits.apikeys import api_key_digest
+from strangler_proxy.limits.config import LimitsConfig, load_limits_config
+from strangler_proxy.limits.stage import LimitsStage, client_id
+from tests.strangler_proxy.limits.support import PLANS, PUBLIC, STRICT, limits_stage, new_exchange, route_table
+
+ADA = Identity(user_id="7", username="ada")
+
+
+async def outcomes(stage: LimitsStage, exchanges: list[Exchange]) -> list[int | str]:
+    """200 for each exchange let through, else the Rejection's status and Retry-After."""
+    results: list[int | str] = []
+    for exchange in exchanges:
+        try:
+            await stage(exchange)
+            results.append(200)
+        except Rejection as refused:
+            results.append(f"{refused.status} retry-after={dict(refused.headers)[b'retry-after'].decode()}"
+                           if refused.status == 429 else refused.status)
+    return results
+
+
+def run(exchanges: list[Exchange], **options) -> list[int | str]:
+    async def scenario() -> list[int | str]:
+        async with limits_stage(**options) as stage:
+            return await outcomes(stage, exchanges)
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("lease_max", [1, 10])
+def test_a_burst_is_let_through_and_the_next_request_gets_429_with_retry_after(lease_max):
+    """The route's plan: 3 at once, then one every 2 s."""
+    results = run([new_exchange(route=STRICT) for _ in range(4)], lease_max=lease_max)
+    assert results == [200, 200, 200, "429 retry-after=2"]
+
+
+def test_the_default_plan_applies_where_a_route_names_none():
+    results = run([new_exchange() for _ in range(PLANS["anonymous"].burst + 1)])
+    assert results.count(200) == PLANS["anonymous"].burst
+    assert results[-1] == f"429 retry-after={math.ceil(1 / PLANS['anonymous'].rate)}"
+
+
+def test_two_clients_have_independent_buckets():
+    first = [new_exchange(route=STRICT, client="198.51.100.1") for _ in range(4)]
+    second = [new_exchange(route=STRICT, client="198.51.100.2") for _ in range(3)]
+    assert run(first + second) == [200, 200, 200, "429 retry-after=2", 200, 200, 200]
+
+
+def test_each_plan_has_its_own_bucket_per_client():
+    """The strict route's bucket is empty; the same client on another route spends from another."""
+    results = run([new_exchange(route=STRICT) for _ in range(4)] + [new_exchange(route=PUBLIC)])
+    assert results[-2:] == ["429 retry-after=2", 200]
+
+
+def test_the_bucket_is_named_by_plan_and_client_address(redis_client):
+    run([new_exchange(route=STRICT, client="198.51.100.9")])
+    assert redis_client.exists("strangler:bucket:client:strict:198.51.100.9")
+
+
+def test_without_any_anonymous_plan_anonymous_traffic_is_not_limited(redis_client):
+    results = run([new_exchange() for _ in range(50)], table=route_table(default_anonymous_plan=None))
+    assert results == [200] * 50
+    assert not list(redis_client.scan_iter(match="strangler:bucket:*"))
+
+
+def test_a_signed_in_caller_without_an_api_key_is_not_limited():
+    assert run([new_exchange(route=STRICT, identity=ADA) for _ in range(10)]) == [200] * 10
+
+
+# ---------------------------------------------------------------- API keys
+def key_exchange(key: str, plan: str) -> Exchange:
+    return new_exchange(api_key=key, identity=Identity(api_plan=plan))
+
+
+def test_an_api_key_spends_from_its_plans_bucket(redis_client):
+    results = run([key_exchange("sk_basic", "basic") for _ in range(PLANS["basic"].burst + 1)])
+    assert results == [200] * PLANS["basic"].burst + ["429 retry-after=1"]
+    assert redis_client.exists(f"strangler:bucket:key:{api_key_digest('sk_basic')}")
+
+
+def test_a_premium_key_lets_more_through_than_a_basic_one():
+    basic = run([key_exchange("sk_basic", "basic") for _ in range(100)])
+    premium = run([key_exchange("sk_premium", "premium") for _ in range(100)])
+    assert basic.count(200) == PLANS["basic"].burst
+    assert premium.count(200) == 100
+
+
+def test_an_api_key_is_limited_by_its_plan_not_by_its_address():
+    """Two addresses, one key: one bucket. One address, two keys: two buckets."""
+    one_key = [new_exchange(api_key="sk_a", identity=Identity(api_plan="basic"), client=f"198.51.100.{n}")
+               for n in range(11)]
+    assert run(one_key).count(200) == PLANS["basic"].burst
+    assert run([key_exchange("sk_b", "basic"), key_exchange("sk_c", "basic")]) == [200, 200]
+
+
+def test_a_key_whose_plan_the_table_does_not_offer_is_answered_403():
+    assert run([key_exchange("sk_gold", "gold")]) == [403]
+
+
+# ---------------------------------------------------------------- addresses
+@pytest.mark.parametrize("host, expected", [
+    ("198.51.100.7", "198.51.100.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.7", "198.51.100.7"),
+    ("fe80::1%eth0", "fe80::/64"),
+    ("not-an-address:x", "not-an-address:x"),
+])
+def test_a_client_is_counted_by_its_address_and_an_ipv6_client_by_its_64(host, expected):
+    assert client_id(host) == expected
+
+
+# ---------------------------------------------------------------- failure and lifecycle
+def test_when_redis_is_down_requests_are_let_through():
+    assert run([new_exchange(route=STRICT) for _ in range(5)], redis_url="redis://127.0.0.1:1/0") == [200] * 5
+
+
+class ProxySettingsLike:
+    def __init__(self, redis_url: str) -> None:
+        self.redis_url = redis_url
+
+
+@pytest.mark.parametrize("as_function", [False, True])
+def test_startup_makes_the_module_stage_ready_and_shutdown_closes_it(redis_server, as_function):
+    table = route_table()
+
+    async def scenario() -> list[int | str]:
+        await limits.startup(ProxySettingsLike(redis_server), table=(lambda: table) if as_function else table,
+                             config=LimitsConfig(lease_max=1))
+        try:
+            results: list[int | str] = []
+            for _ in range(4):
+                try:
+                    await limits.enforce_limits(new_exchange(route=STRICT))
+                    results.append(200)
+                except Rejection as refused:
+                    results.append(refused.status)
+            return results
+        finally:
+            await limits.shutdown()
+
+    assert asyncio.run(scenario()) == [200, 200, 200, 429]
+    with pytest.raises(RuntimeError):
+        asyncio.run(limits.enforce_limits(new_exchange()))
+
+
+def test_the_configuration_reads_every_variable(monkeypatch):
+    monkeypatch.setenv("LIMITS_LEASE_MAX", "4")
+    monkeypatch.setenv("LIMITS_LEASE_SECONDS", "0.5")
+    monkeypatch.setenv("EDGE_REDIS_TIMEOUT", "0.1")
+    assert load_limits_config() == LimitsConfig(lease_max=4, lease_seconds=0.5, redis_timeout=0.1)
