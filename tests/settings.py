@@ -22,5 +22,6 @@ if "REDIS_URL" not in os.environ:
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
     os.environ["TESTS_START_REDIS"] = "true"
 os.environ.setdefault("CARD_PROCESSOR_URL", "http://127.0.0.1:1")
+os.environ.setdefault("IDENTITY_SIGNING_KEYS", "insecure-local-only-identity-key")
 
 from monolith.concierge.settings import *  # noqa: E402,F401,F403

@@ -1,6 +1,6 @@
 """Settings of the Concierge monolith: the only place its environment is read (through chassis)."""
 
-from chassis.env import env_bool, env_float, env_int, env_str, env_url
+from chassis.env import env_bool, env_float, env_int, env_list, env_str, env_url
 from chassis.settings import common_settings
 
 globals().update(common_settings(service="monolith"))
@@ -70,6 +70,10 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [  # noqa: F821  (defined by 
     "rest_framework.authentication.SessionAuthentication",
     "rest_framework.authentication.TokenAuthentication",
 ]
+
+# ---------------------------------------------------------------- identity (shared with the proxy and services)
+# First key signs, every key verifies: add a new key in front, retire the old one later.
+IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
 
 # ---------------------------------------------------------------- assistant
 CONVERSATION_TTL_SECONDS = env_int("CONVERSATION_TTL_SECONDS", 3600, minimum=60)

@@ -7,6 +7,11 @@ urlpatterns = [
     path("v1/", include("monolith.orders.urls")),
     path("v1/", include("monolith.accounts.api_urls")),
     path("accounts/", include("monolith.accounts.urls")),
+    # Internal endpoints: the proxy refuses to forward /internal/ from clients, and each view also
+    # requires the X-Strangler-Internal proof that the caller holds the identity keys.
+    path("internal/", include("monolith.accounts.internal_urls")),
+    path("internal/accounts/", include("monolith.accounts.contact_urls")),
+    path("internal/catalog/", include("monolith.catalog.internal_urls")),
     path("", include("monolith.web.urls")),
 ]
 

@@ -37,7 +37,6 @@ SIGNING_KEYS = "notifications-tests-" + secrets.token_urlsafe(40)
 WORKER = ["celery", "--quiet", "-A", "extracted.notifications.celery", "worker", "--concurrency", "2",
           "--without-gossip", "--without-mingle"]
 GUNICORN = ["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"]
-MONOLITH_SETTINGS = "tests.extracted.notifications.monolith_settings"
 
 
 
@@ -103,7 +102,7 @@ def _user_id(database_url: str, username: str) -> str:
 
 def start_monolith(database_url: str, port: int) -> ManagedProcess:
     env = process_env(PORT=str(port), WEB_CONCURRENCY="1", SERVICE_NAME="monolith", DATABASE_URL=database_url,
-                      IDENTITY_SIGNING_KEYS=SIGNING_KEYS, DJANGO_SETTINGS_MODULE=MONOLITH_SETTINGS)
+                      IDENTITY_SIGNING_KEYS=SIGNING_KEYS)
     process = ManagedProcess(GUNICORN, env)
     process.wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
     return process

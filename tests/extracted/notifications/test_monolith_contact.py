@@ -6,7 +6,6 @@ from chassis.identity import INTERNAL_HEADER, sign_internal
 from monolith.accounts.services import user_create
 
 KEYS = ["notifications-test-key-" + "k" * 40]
-pytestmark = pytest.mark.urls("tests.extracted.notifications.monolith_urls")
 
 
 @pytest.fixture(autouse=True)

@@ -118,7 +118,12 @@
       deliveryAddress: form.elements.deliveryAddress.value,
       deliveryDate: form.elements.deliveryDate.value,
     });
-    if (reply.ok && reply.data.success) {
+    if (reply.ok && reply.data.success && reply.data.statusUrl && !FINAL_STATES.has(reply.data.status)) {
+      // The asynchronous checkout: accepted now, decided by the saga; follow the order until it ends.
+      button.textContent = "Received";
+      addText(reply.data.message, "bot", "outcome pending");
+      await followOrder(reply.data.statusUrl);
+    } else if (reply.ok && reply.data.success) {
       button.textContent = "Ordered";
       addText(reply.data.message, "bot", "outcome success");
     } else {
@@ -126,6 +131,28 @@
       button.textContent = "Place order";
       addText(reply.data.message || "The order failed.", "bot", "outcome error");
     }
+  }
+
+  const FINAL_STATES = new Set(["confirmed", "out_of_stock", "payment_declined", "failed_after_retries", "failed"]);
+  const POLL_MS = 1000;
+  const POLL_LIMIT = 600;
+
+  function pause(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  async function followOrder(statusUrl) {
+    for (let attempt = 0; attempt < POLL_LIMIT; attempt++) {
+      await pause(POLL_MS);
+      const response = await fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) continue;  // a restart or a blip: keep following
+      const order = await response.json();
+      if (FINAL_STATES.has(order.status)) {
+        addText(order.message, "bot", "outcome " + (order.status === "confirmed" ? "success" : "error"));
+        return;
+      }
+    }
+    addText("Your order is still being processed; check your orders later.", "bot", "outcome pending");
   }
 
   composer.addEventListener("submit", async (event) => {
