@@ -28,6 +28,7 @@ from typing import Any
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
 
 logger = logging.getLogger(__name__)
 
@@ -186,3 +187,16 @@ class SignedIdentityAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return "Strangler-Identity"
+
+
+class IsKitService(BasePermission):
+    """DRF permission for internal endpoints: the caller proved, with a fresh `X-Strangler-Internal`
+    signature, that it holds the kit's identity keys (the proxy or another kit service)."""
+
+    message = "Internal endpoint: a valid X-Strangler-Internal header is required."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        from django.conf import settings
+
+        keys = getattr(settings, "IDENTITY_SIGNING_KEYS", [])
+        return verify_internal(request.META.get(INTERNAL_META_KEY), keys=keys)

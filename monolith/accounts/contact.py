@@ -11,18 +11,15 @@ answers 403 to everyone while it has no keys configured (it fails closed).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chassis.identity import INTERNAL_META_KEY, verify_internal
+from chassis.identity import IsKitService
 from monolith.accounts.models import Profile
 
 
@@ -40,16 +37,6 @@ def contact_get(*, user_id: int) -> Contact | None:
         return None
     phone = Profile.objects.filter(user=user).values_list("phone", flat=True).first()
     return Contact(user_id=str(user.pk), email=user.email, phone=phone or "")
-
-
-class IsKitService(BasePermission):
-    """The caller proved, with a fresh `X-Strangler-Internal` signature, that it holds the kit's keys."""
-
-    message = "Internal endpoint: a valid X-Strangler-Internal header is required."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        keys = getattr(settings, "IDENTITY_SIGNING_KEYS", [])
-        return verify_internal(request.META.get(INTERNAL_META_KEY), keys=keys)
 
 
 class ContactApi(APIView):

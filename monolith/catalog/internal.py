@@ -19,18 +19,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chassis.identity import INTERNAL_META_KEY, verify_internal
+from chassis.identity import IsKitService
 from monolith.catalog import selectors, services
 from monolith.catalog.models import Reservation
 from monolith.catalog.services import OutOfStock
@@ -117,16 +115,6 @@ def _tombstone(reservation_id: str) -> bool:
 
 
 # ---------------------------------------------------------------- API
-
-
-class IsKitService(BasePermission):
-    """The caller proved, with a fresh `X-Strangler-Internal` signature, that it holds the kit's keys."""
-
-    message = "Internal endpoint: a valid X-Strangler-Internal header is required."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        keys = getattr(settings, "IDENTITY_SIGNING_KEYS", [])
-        return verify_internal(request.META.get(INTERNAL_META_KEY), keys=keys)
 
 
 class ReservationOutput(serializers.Serializer):
