@@ -10,12 +10,26 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chassis.identity import ANONYMOUS, Identity
 from strangler_proxy.configuration.model import Route
 
+if TYPE_CHECKING:
+    from strangler_proxy.forwarding.framing import BodyFraming
+
 Headers = list[tuple[bytes, bytes]]  # lower-case names, as ASGI delivers them
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def _no_send(message: Message) -> None:
+    return None
 
 
 class Rejection(Exception):
@@ -48,6 +62,17 @@ class Exchange:
     bytes_out: int = 0
     upstream_ms: float = 0.0
     started: float = field(default_factory=time.perf_counter)
+    # The ASGI channel to the client (the forward stage reads the body and sends the answer on it).
+    receive: Receive = _no_receive
+    send: Send = _no_send
+    # How the request body is delimited (set by the framing stage).
+    framing: BodyFraming | None = None
+    # Name of the upstream the request was sent to ("" until the forward stage picks it).
+    upstream: str = ""
+    # Whether the response head has gone to the client (after that, an error cannot be answered).
+    response_started: bool = False
+    # Why the request failed, for the access log and metrics (a ForwarderError name, "rejected", ...).
+    error: str | None = None
 
     def header(self, name: bytes) -> bytes | None:
         """The first value of header `name` (lower-case), if present."""

@@ -1,0 +1,206 @@
+"""The proxy as an ASGI application: `strangler_proxy.app:application` (served by server.py).
+
+Start-up (ASGI lifespan) reads the settings and loads the route table; a bad variable or any table error
+stops the process, every error printed as a JSON log line. Then it opens a connection pool per upstream
+and starts the identity and limits stages. Shut-down closes them.
+
+Requests under /_strangler/ are the proxy's own (health, readiness, metrics); every other request goes
+through the pipeline (pipeline.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from chassis import request_id
+from chassis.env import ConfigError
+from chassis.logging import configure as configure_logging
+from strangler_proxy.configuration.errors import RouteTableInvalid
+from strangler_proxy.configuration.loader import load_route_table
+from strangler_proxy.configuration.model import RouteTable
+from strangler_proxy.exchange import Receive, Send
+from strangler_proxy.forwarding.forwarder import Forwarder
+from strangler_proxy.forwarding.pool import UpstreamPool
+from strangler_proxy.identity import stage as identity
+from strangler_proxy.limits import stage as limits
+from strangler_proxy.observability.access_log import AccessLog
+from strangler_proxy.observability.health import Readiness, healthz
+from strangler_proxy.observability.metrics import CONTENT_TYPE, FLUSH_SECONDS, ProxyMetrics
+from strangler_proxy.observability.recorder import Recorder
+from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
+from strangler_proxy.routing.match import RouteMatcher
+from strangler_proxy.settings import SETTINGS_STATE_KEY, ProxySettings, load_settings
+
+logger = logging.getLogger("strangler_proxy.app")
+
+ADMIN_PREFIX = "/_strangler/"
+# Access-log lines are written (and metrics tallied) at most this long after their request.
+RECORD_SECONDS = 0.1
+ADMIN_ROUTE = "strangler-admin"
+
+
+class StartupFailed(Exception):
+    """The proxy cannot start; the reasons are already logged."""
+
+
+@dataclass
+class Runtime:
+    """Everything one process builds at start-up and tears down at shut-down."""
+
+    settings: ProxySettings
+    table: RouteTable
+    pools: dict[str, UpstreamPool]
+    pipeline: Pipeline
+    readiness: Readiness
+    metrics: ProxyMetrics
+    housekeeping: asyncio.Task[None]
+
+
+async def start(state: dict[str, Any]) -> Runtime:
+    """Build the runtime; raises StartupFailed after logging every reason."""
+    settings = _settings()
+    if not logging.getLogger().handlers:  # not under gunicorn, whose configuration already logs JSON
+        configure_logging(settings.service_name, settings.log_level)
+    table = _route_table(settings)
+    state[SETTINGS_STATE_KEY] = settings
+    pools = {name: UpstreamPool(name, upstream.url, size=settings.pool_size, idle_timeout=settings.idle_timeout)
+             for name, upstream in table.upstreams.items()}
+    forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
+                          body_timeout=settings.body_timeout)
+    await identity.startup(settings)
+    await limits.startup(settings, table=table)
+    metrics = ProxyMetrics()
+    stages = build_stages(trusted_proxies=settings.trusted_proxies, matcher=RouteMatcher(table), forwarder=forwarder)
+    pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, interval=RECORD_SECONDS))
+    readiness = Readiness(pools, {name: upstream.health_path for name, upstream in table.upstreams.items()},
+                          redis_url=settings.redis_url, timeout=settings.ready_timeout, host=settings.health_host)
+    housekeeping = asyncio.get_running_loop().create_task(_housekeeping(pools, metrics))
+    return Runtime(settings, table, pools, pipeline, readiness, metrics, housekeeping)
+
+
+async def stop(runtime: Runtime) -> None:
+    runtime.housekeeping.cancel()
+    runtime.pipeline.recorder.flush()
+    runtime.metrics.flush()
+    await limits.shutdown()
+    await identity.shutdown()
+    await runtime.readiness.close()
+    for pool in runtime.pools.values():
+        await pool.close()
+
+
+def _settings() -> ProxySettings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        logger.error(str(error))
+        raise StartupFailed(str(error)) from None
+
+
+def _route_table(settings: ProxySettings) -> RouteTable:
+    try:
+        return load_route_table(settings.routes_file, os.environ)
+    except RouteTableInvalid as invalid:
+        for error in invalid.errors:
+            logger.error(error, extra={"route_table": invalid.source})
+        raise StartupFailed(f"the route table {invalid.source} has {len(invalid.errors)} error(s)") from None
+
+
+async def _housekeeping(pools: dict[str, UpstreamPool], metrics: ProxyMetrics) -> None:
+    """Every second: close expired idle upstream connections (so none lingers until the upstream drops
+    it) and publish this worker's metric tallies."""
+    while True:
+        await asyncio.sleep(FLUSH_SECONDS)
+        for pool in pools.values():
+            pool.close_expired()
+        metrics.flush()
+
+
+# ---------------------------------------------------------------- the proxy's own endpoints
+async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    """/_strangler/healthz, /readyz and /metrics; 404 for anything else under /_strangler/."""
+    exchange = new_exchange(scope, receive, send)
+    incoming = exchange.header(b"x-request-id")
+    exchange.request_id = request_id.accept(incoming.decode("latin-1") if incoming else None)
+    path = scope["path"]
+    if path == "/_strangler/metrics":
+        runtime.pipeline.recorder.flush()
+        runtime.metrics.flush()
+        body = await asyncio.to_thread(runtime.metrics.exposition)
+        await _answer(exchange, 200, body, CONTENT_TYPE.encode())
+    else:
+        status, document = await _admin_json(runtime, path, exchange.request_id)
+        await _answer(exchange, status, json.dumps(document).encode(), b"application/json")
+    runtime.pipeline.record(exchange, route=ADMIN_ROUTE)
+
+
+async def _admin_json(runtime: Runtime, path: str, rid: str) -> tuple[int, dict[str, Any]]:
+    if path == "/_strangler/healthz":
+        return healthz()
+    if path == "/_strangler/readyz":
+        return await runtime.readiness.readyz(rid)
+    return 404, {"code": 404, "message": f"The proxy has no page at {path}.", "request_id": rid}
+
+
+async def _answer(exchange: Any, status: int, body: bytes, content_type: bytes) -> None:
+    exchange.status, exchange.bytes_out = status, len(body)
+    await exchange.send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", content_type), (b"content-length", b"%d" % len(body)),
+        (b"cache-control", b"no-store"), (b"x-request-id", exchange.request_id.encode())]})
+    await exchange.send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------- the ASGI application
+class ProxyApplication:
+    """The ASGI callable: lifespan, the proxy's own endpoints, and the pipeline for everything else."""
+
+    def __init__(self) -> None:
+        self.runtime: Runtime | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            runtime = self.runtime
+            assert runtime is not None, "the server must run the lifespan start-up first"
+            if scope["path"].startswith(ADMIN_PREFIX):
+                await admin(runtime, scope, receive, send)
+            else:
+                await runtime.pipeline(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self.lifespan(scope, receive, send)
+
+    async def lifespan(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        await receive()  # lifespan.startup
+        try:
+            with _logged_crash():
+                self.runtime = await start(scope.setdefault("state", {}))
+        except Exception as failure:
+            await send({"type": "lifespan.startup.failed", "message": str(failure)})
+            return
+        await send({"type": "lifespan.startup.complete"})
+        await receive()  # lifespan.shutdown
+        await stop(self.runtime)
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+@contextlib.contextmanager
+def _logged_crash() -> Iterator[None]:
+    try:
+        yield
+    except StartupFailed:
+        raise
+    except ConfigError as error:  # a variable read by the identity or limits stage
+        logger.error(str(error))
+        raise
+    except Exception:
+        logger.exception("the proxy could not start")
+        raise
+
+
+application = ProxyApplication()

@@ -1,0 +1,232 @@
+"""Sends one request to its route's upstream and streams the answer back to the client.
+
+Request body. A body of up to `buffer_bytes` is read whole before the upstream is contacted: it then
+goes out in one write with the head, a slow or oversized one never reaches the upstream, and the request
+can be replayed. A larger body streams: Content-Length bodies as they are, chunked ones re-chunked. A
+chunked body that fits the buffer is sent with a Content-Length, because Django under gunicorn reads a
+request body only up to CONTENT_LENGTH and would see a chunked one as empty. The route table's
+max_body_bytes is enforced while reading (413); each piece must arrive within `body_timeout` (408).
+
+Response body. Pieces are sent to the client as they arrive (Content-Length kept, otherwise the server
+chunks); the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest
+in the upstream's socket. Each piece must come within the route's read_timeout (504).
+
+Retry. A request written into a kept-alive connection the upstream had just closed fails with
+UPSTREAM_CLOSED before any response byte. It is retried once, on a fresh connection, only when nothing
+can have been processed twice: the connection was a reused one, no response byte came back, the whole
+body is still in hand, and the method is idempotent (or the client sent an Idempotency-Key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from strangler_proxy.exchange import Exchange
+from strangler_proxy.forwarding.connection import UpstreamConnection
+from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
+from strangler_proxy.forwarding.framing import BodyFraming, Framing
+from strangler_proxy.forwarding.headers import downstream_response_headers, request_head
+from strangler_proxy.forwarding.pool import UpstreamPool
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+@dataclass(slots=True)
+class RequestBody:
+    """What was read of the request body before contacting the upstream."""
+
+    prefix: bytes
+    # The whole body is in `prefix` (and could be sent again).
+    complete: bool
+    received: int
+
+
+EMPTY_BODY = RequestBody(b"", True, 0)
+
+
+class Forwarder:
+    """The forward stage's machinery: the pools, and the limits on request bodies."""
+
+    def __init__(self, pools: dict[str, UpstreamPool], *, max_body_bytes: int, buffer_bytes: int,
+                 body_timeout: float) -> None:
+        self.pools = pools
+        self.max_body_bytes = max_body_bytes
+        self.buffer_bytes = buffer_bytes
+        self.body_timeout = body_timeout
+
+    async def forward(self, exchange: Exchange) -> None:
+        """Stage: forward the exchange to its route's upstream and relay the answer."""
+        assert exchange.route is not None
+        pool = self.pools[exchange.route.upstream]
+        exchange.upstream = pool.name
+        body = await self._read_prefix(exchange)
+        head = request_head(exchange.method.encode(), _target(exchange), _framed(exchange, body))
+        started = time.perf_counter()
+        try:
+            connection = await self._send(pool, exchange, head, body)
+            await self._relay(pool, connection, exchange)
+        finally:
+            exchange.upstream_ms = (time.perf_counter() - started) * 1000
+
+    # ------------------------------------------------------------------ request body
+    async def _read_prefix(self, exchange: Exchange) -> RequestBody:
+        framing = _framing(exchange)
+        if framing.kind is Framing.NONE or (framing.kind is Framing.LENGTH and framing.length == 0):
+            return EMPTY_BODY
+        if framing.length > self.max_body_bytes:
+            raise ForwardingFailed(ForwarderError.REQUEST_BODY_TOO_LARGE, f"declared {framing.length}")
+        pieces, received, more = [], 0, True
+        while more and received <= self.buffer_bytes:
+            data, more = await self._receive(exchange)
+            received = self._count(received, len(data))
+            pieces.append(data)
+        exchange.bytes_in = received
+        return RequestBody(b"".join(pieces), not more, received)
+
+    async def _receive(self, exchange: Exchange) -> tuple[bytes, bool]:
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                message = await exchange.receive()
+        except TimeoutError:
+            raise ForwardingFailed(ForwarderError.REQUEST_BODY_TIMEOUT) from None
+        if message["type"] == "http.disconnect":
+            raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "while sending the request body")
+        return message.get("body", b""), message.get("more_body", False)
+
+    def _count(self, received: int, more: int) -> int:
+        received += more
+        if received > self.max_body_bytes:
+            raise ForwardingFailed(ForwarderError.REQUEST_BODY_TOO_LARGE, f"over {self.max_body_bytes}")
+        return received
+
+    async def _stream_rest(self, connection: UpstreamConnection, exchange: Exchange, body: RequestBody,
+                           read_timeout: float) -> None:
+        """Send the body beyond the buffered prefix, piece by piece, as the client delivers it."""
+        chunked = _framing(exchange).kind is Framing.CHUNKED
+        received, more = body.received, True
+        # An early answer, or the upstream going away, ends the upload.
+        while more and not connection.head_done and not connection.closed:
+            data, more = await self._receive(exchange)
+            received = self._count(received, len(data))
+            if data:
+                connection.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+            while connection.write_paused and not connection.head_done:
+                await connection.wait(read_timeout, ForwarderError.RESPONSE_TIMEOUT)
+        exchange.bytes_in = received
+        if chunked and not more:
+            connection.write(b"0\r\n\r\n")
+        connection.request_sent = not more
+
+    # ------------------------------------------------------------------ upstream exchange
+    async def _send(self, pool: UpstreamPool, exchange: Exchange, head: bytes,
+                    body: RequestBody) -> UpstreamConnection:
+        """A connection on which the response head has arrived; retries once when that is safe."""
+        route = exchange.route
+        assert route is not None
+        retry = body.complete and (exchange.method in IDEMPOTENT or exchange.header(b"idempotency-key") is not None)
+        while True:
+            connection = await pool.acquire(route.connect_timeout)
+            try:
+                await self._write_request(connection, exchange, head, body, route.read_timeout)
+                return connection
+            except ForwardingFailed as failure:
+                pool.discard(connection)
+                if not (retry and _stale(connection, failure)):
+                    raise
+                retry = False
+                pool.close_idle()  # its siblings went stale with it; the retry gets a fresh connection
+
+    async def _write_request(self, connection: UpstreamConnection, exchange: Exchange, head: bytes,
+                             body: RequestBody, read_timeout: float) -> None:
+        chunked = not body.complete and _framing(exchange).kind is Framing.CHUNKED
+        prefix = b"%x\r\n%s\r\n" % (len(body.prefix), body.prefix) if chunked else body.prefix
+        connection.write(head + prefix if prefix else head)
+        if not body.complete:
+            await self._stream_rest(connection, exchange, body, read_timeout)
+        while not connection.head_done:
+            await connection.wait(read_timeout, ForwarderError.RESPONSE_TIMEOUT)
+
+    # ------------------------------------------------------------------ response
+    async def _relay(self, pool: UpstreamPool, connection: UpstreamConnection, exchange: Exchange) -> None:
+        head_only = exchange.method == "HEAD"
+        try:
+            await self._relay_head(connection, exchange)
+            if head_only:
+                await exchange.send({"type": "http.response.body", "body": b""})
+            else:
+                await self._relay_body(connection, exchange)
+        except ForwardingFailed:
+            pool.discard(connection)
+            raise
+        pool.release(connection, reusable=connection.finish(head_only=head_only))
+
+    async def _relay_head(self, connection: UpstreamConnection, exchange: Exchange) -> None:
+        headers = downstream_response_headers(connection.headers, exchange.request_id.encode())
+        exchange.status = connection.status
+        exchange.response_started = True
+        await exchange.send({"type": "http.response.start", "status": connection.status, "headers": headers})
+
+    async def _relay_body(self, connection: UpstreamConnection, exchange: Exchange) -> None:
+        """Send body pieces as they come; the last one (complete response) ends the answer."""
+        assert exchange.route is not None
+        read_timeout = exchange.route.read_timeout
+        watcher: asyncio.Task[None] | None = None
+        try:
+            while True:
+                # Check before waiting: a piece may have arrived while the last one was being sent.
+                if not connection.has_body and not connection.complete:
+                    await connection.wait(read_timeout, ForwarderError.RESPONSE_TIMEOUT)
+                    if watcher is not None and watcher.done():
+                        raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "while receiving the response")
+                    continue
+                data, done = connection.take_body(), connection.complete
+                exchange.bytes_out += len(data)
+                await exchange.send({"type": "http.response.body", "body": data, "more_body": not done})
+                if done:
+                    return
+                watcher = watcher or _watch_disconnect(exchange, connection)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+
+def _watch_disconnect(exchange: Exchange, connection: UpstreamConnection) -> asyncio.Task[None]:
+    """A task that ends when the client goes away, waking the relay so it stops reading upstream."""
+    async def until_disconnect() -> None:
+        while (await exchange.receive())["type"] != "http.disconnect":
+            pass  # the rest of a request body the upstream did not wait for
+
+    task = asyncio.get_running_loop().create_task(until_disconnect())
+    task.add_done_callback(lambda _: connection.wake())
+    return task
+
+
+def _stale(connection: UpstreamConnection, failure: ForwardingFailed) -> bool:
+    """Whether the failure is a reused connection closed under the request, before any answer."""
+    return (failure.error is ForwarderError.UPSTREAM_CLOSED and connection.completed > 0
+            and not connection.received_any)
+
+
+def _framing(exchange: Exchange) -> BodyFraming:
+    assert exchange.framing is not None, "the framing stage runs before forwarding"
+    return exchange.framing
+
+
+def _target(exchange: Exchange) -> bytes:
+    # normalise_path only ever returns ASCII (it refuses raw non-ASCII bytes).
+    path = exchange.path.encode("ascii")
+    return path + b"?" + exchange.query_string if exchange.query_string else path
+
+
+def _framed(exchange: Exchange, body: RequestBody) -> list[tuple[bytes, bytes]]:
+    """The upstream headers plus the framing header the forwarded body needs."""
+    framing = _framing(exchange)
+    if framing.kind is Framing.LENGTH:
+        return [*exchange.headers, (b"content-length", b"%d" % framing.length)]
+    if framing.kind is Framing.CHUNKED:
+        if body.complete:
+            return [*exchange.headers, (b"content-length", b"%d" % len(body.prefix))]
+        return [*exchange.headers, (b"transfer-encoding", b"chunked")]
+    return exchange.headers

@@ -1,0 +1,85 @@
+"""Liveness and readiness of the proxy itself.
+
+`/_strangler/healthz` answers from memory: the process is up and serving. `/_strangler/readyz` asks
+each upstream's health_path through the same pool requests use, and pings Redis, all at once and each
+within PROXY_READY_TIMEOUT; 503 naming every failing check otherwise, in the contract's Error shape.
+An upstream is ready when it answers 2xx or 3xx. The probe's Host is PROXY_HEALTH_HOST when set (a name
+the upstream's ALLOWED_HOSTS accepts, for production), else the upstream's own host:port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
+from strangler_proxy.forwarding.headers import request_head
+from strangler_proxy.forwarding.pool import UpstreamPool
+
+Body = dict[str, Any]
+
+
+def healthz() -> tuple[int, Body]:
+    return 200, {"status": "ok"}
+
+
+class Readiness:
+    """Checks every upstream (by its health path) and Redis."""
+
+    def __init__(self, pools: dict[str, UpstreamPool], health_paths: dict[str, str], *, redis_url: str,
+                 timeout: float, host: str | None = None) -> None:
+        self.pools = pools
+        self.health_paths = health_paths
+        self.timeout = timeout
+        self.host = host.encode() if host else None
+        self.redis = aioredis.Redis.from_url(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+
+    async def readyz(self, request_id: str) -> tuple[int, Body]:
+        names = [*self.pools, "redis"]
+        outcomes = await asyncio.gather(*(self._upstream(name, request_id) for name in self.pools),
+                                        self._redis())
+        checks = dict(zip(names, outcomes))
+        failing = [name for name, outcome in checks.items() if outcome != "ok"]
+        if failing:
+            return 503, {"code": 503, "message": f"not ready: {', '.join(failing)}", "checks": checks,
+                         "request_id": request_id}
+        return 200, {"status": "ok", "checks": checks}
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    async def _upstream(self, name: str, request_id: str) -> str:
+        try:
+            status = await probe(self.pools[name], self.health_paths[name], timeout=self.timeout,
+                                 host=self.host, request_id=request_id)
+        except ForwardingFailed as failure:
+            return f"failed: {failure.error.name}"
+        return "ok" if 200 <= status < 400 else f"failed: HTTP {status}"
+
+    async def _redis(self) -> str:
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.redis.ping()
+        except Exception as exc:  # any failure of the backing service means "not ready"
+            return f"failed: {exc.__class__.__name__}"
+        return "ok"
+
+
+async def probe(pool: UpstreamPool, path: str, *, timeout: float, host: bytes | None, request_id: str) -> int:
+    """GET `path` on the pool's upstream; its status. Raises ForwardingFailed when there is no answer."""
+    connection = await pool.acquire(timeout)
+    headers = [(b"host", host or pool.netloc), (b"user-agent", b"strangler-proxy-readyz"),
+               (b"x-request-id", request_id.encode())]
+    try:
+        connection.write(request_head(b"GET", path.encode(), headers))
+        while not connection.complete:
+            if not connection.has_body:
+                await connection.wait(timeout, ForwarderError.RESPONSE_TIMEOUT)
+            connection.take_body()  # the health body is not needed; taking it keeps the socket read
+    except ForwardingFailed:
+        pool.discard(connection)
+        raise
+    pool.release(connection, reusable=connection.finish(head_only=False))
+    return connection.status

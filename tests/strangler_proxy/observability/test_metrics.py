@@ -1,0 +1,47 @@
+"""Prometheus metrics per route and upstream at /_strangler/metrics, summed over the workers."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from tests.strangler_proxy.conftest import proxy_env, proxy_routes
+from tests.strangler_proxy.upstreams.processes import start_proxy
+from tests.support.waiting import wait_until
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of the sample `name` whose labels include `labels` (0 when absent)."""
+    for line in text.splitlines():
+        match = re.match(r"^(\w+)\{(.*)\} (\S+)$", line)
+        if match and match[1] == name:
+            found = dict(re.findall(r'(\w+)="([^"]*)"', match[2]))
+            if all(found.get(key) == value for key, value in labels.items()):
+                return float(match[3])
+    return 0.0
+
+
+def test_requests_errors_and_latencies_are_exposed_per_route_and_upstream_across_workers(echo, raw, tmp_path):
+    """Two workers: a scrape lands on one of them but counts the requests both served."""
+    proxy = start_proxy(tmp_path, proxy_routes(), WEB_CONCURRENCY="2", **proxy_env(echo, raw))
+    try:
+        for _ in range(20):
+            requests.get(f"{proxy.url}/echo", timeout=10)
+        requests.get(f"{proxy.url}/raw/garbage", timeout=10)
+
+        def scraped() -> str:
+            text = requests.get(f"{proxy.url}/_strangler/metrics", timeout=10).text
+            return text if sample(text, "strangler_requests_total", route="default", status="200") >= 20 else ""
+
+        text = wait_until(scraped, timeout=10, what="every worker's counts in the exposition")
+        content_type = requests.get(f"{proxy.url}/_strangler/metrics", timeout=10).headers["content-type"]
+    finally:
+        proxy.stop()
+    assert content_type.startswith("text/plain")
+    assert sample(text, "strangler_requests_total", route="default", upstream="echo", status="200") == 20
+    assert sample(text, "strangler_errors_total", route="raw", upstream="raw", error="UPSTREAM_PROTOCOL_ERROR") == 1
+    assert sample(text, "strangler_request_duration_seconds_count", route="default", upstream="echo") == 20
+    assert sample(text, "strangler_upstream_duration_seconds_count", route="default", upstream="echo") == 20
+    assert sample(text, "strangler_request_duration_seconds_bucket", route="default", upstream="echo", le="+Inf") == 20
+    assert sample(text, "strangler_request_duration_seconds_sum", route="default", upstream="echo") > 0
