@@ -87,5 +87,9 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "concierge@localhost")
 SMS_VIA_SNS = env_bool("SMS_VIA_SNS", False)
 
+# ---------------------------------------------------------------- diagnostics
+# /_diag/fast and /_diag/wait exist only for the proxy benchmark.
+DIAGNOSTIC_ENDPOINTS = env_bool("DIAGNOSTIC_ENDPOINTS", False)
+
 # ---------------------------------------------------------------- release phase
 RELEASE_COMMANDS = ["load_demo_catalog"]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("internal/", include("monolith.accounts.internal_urls")),
     path("internal/accounts/", include("monolith.accounts.contact_urls")),
     path("internal/catalog/", include("monolith.catalog.internal_urls")),
+    # Benchmark endpoints; they answer 404 unless DIAGNOSTIC_ENDPOINTS=true.
+    path("_diag/", include("monolith.web.diagnostics")),
     path("", include("monolith.web.urls")),
 ]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,22 +63,36 @@ def _redis_url() -> str:
 
 @contextmanager
 def running_system(tmp_path: Path, **overrides: str) -> Iterator[RunningSystem]:
-    web_port, card_port = free_port(), free_port()
-    with throwaway_database_url(tmp_path) as database_url:
-        env_file = _env_file(tmp_path / "system.env", {
-            "PORT": str(web_port), "CARD_SANDBOX_PORT": str(card_port), "DATABASE_URL": database_url,
-            "CARD_PROCESSOR_URL": f"http://127.0.0.1:{card_port}", "REDIS_URL": _redis_url(),
-            "CARD_SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'card-sandbox.sqlite3'}",
-            "WEB_CONCURRENCY": "2", **overrides})
+    ports = {name: free_port() for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CARD_SANDBOX_PORT")}
+    with ExitStack() as stack:
+        databases = {name: stack.enter_context(throwaway_database_url(tmp_path / name))
+                     for name in ("DATABASE_URL", "CHECKOUT_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL")}
+        env_file = _env_file(tmp_path / "system.env", {**_wiring(ports, tmp_path), **databases, **overrides})
         honcho = ["honcho", "--no-colour", "-e", str(env_file)]
         release = ManagedProcess([*honcho, "start", "release"], process_env())
-        assert release.finish(timeout=120) == 0, "\n".join(release.output())
-        system = RunningSystem(f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{card_port}",
+        assert release.finish(timeout=180) == 0, "\n".join(release.output())
+        system = RunningSystem(f"http://127.0.0.1:{ports['PORT']}", f"http://127.0.0.1:{ports['CARD_SANDBOX_PORT']}",
                                ManagedProcess([*honcho, "start", *long_running_processes()], process_env()))
         system.release_lines = release.output()
         try:
-            system.honcho.wait_for_http(f"{system.base_url}/readyz", timeout=60)
+            system.honcho.wait_for_http(f"{system.base_url}/_strangler/readyz", timeout=90)
             system.honcho.wait_for_http(f"{system.card_processor_url}/_sandbox/healthz", timeout=60)
             yield system
         finally:
             system.honcho.stop(timeout=40)
+
+
+def _wiring(ports: dict[str, int], tmp_path: Path) -> dict[str, str]:
+    """Every process on its own free port, pointed at each other; queues of this run's own."""
+    run = uuid.uuid4().hex[:8]
+    monolith, redis_url = f"http://127.0.0.1:{ports['MONOLITH_PORT']}", _redis_url()
+    return {
+        **{name: str(port) for name, port in ports.items()},
+        "MONOLITH_URL": monolith, "CATALOG_URL": monolith,
+        "CHECKOUT_URL": f"http://127.0.0.1:{ports['CHECKOUT_PORT']}",
+        "CARD_PROCESSOR_URL": f"http://127.0.0.1:{ports['CARD_SANDBOX_PORT']}",
+        "CARD_SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'card-sandbox.sqlite3'}",
+        "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
+        "CHECKOUT_QUEUE": f"checkout-{run}", "ORDER_EVENTS_QUEUE": f"order-events-{run}",
+        "WEB_CONCURRENCY": "2", "CHECKOUT_WORKER_CONCURRENCY": "4",
+    }

@@ -11,6 +11,8 @@ from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
+FINAL_STATES = {"confirmed", "out_of_stock", "payment_declined", "failed_after_retries", "failed"}
+
 
 def _api(system: RunningSystem, token: str | None = None) -> requests.Session:
     session = requests.Session()
@@ -36,6 +38,7 @@ def _chat(api: requests.Session, system: RunningSystem, text: str) -> list[dict]
 
 
 def test_chatting_and_checking_out_buys_the_chocolates(system: RunningSystem):
+    """Through the proxy: chat on the monolith, checkout accepted by the checkout service, saga to the end."""
     api = _api(system, _sign_up(system))
     cards = [m["structured"] for m in _chat(api, system, "I'd like to buy a box of chocolates")
              if m["type"] == "structured" and m["structured"]["type"] == "product"]
@@ -46,29 +49,46 @@ def test_chatting_and_checking_out_buys_the_chocolates(system: RunningSystem):
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
     response = api.post(f"{system.base_url}/v1/checkout", timeout=30,
                         json={"productId": product_id, "deliveryAddress": "1 Cocoa Lane", "deliveryDate": tomorrow})
-    outcome = response.json()
-    assert response.status_code == 200 and outcome["success"] is True, outcome
+    accepted = response.json()
+    assert response.status_code == 202 and accepted["success"] is True, accepted
+    assert "accepted" in accepted["message"] and accepted["statusUrl"]
 
+    order = wait_until(lambda: _final(api.get(f"{system.base_url}{accepted['statusUrl']}", timeout=10).json()),
+                       timeout=60, what="the saga to finish")
+    assert order["status"] == "confirmed", order
+    assert {"reserve_stock", "authorize_payment", "confirm_order"} <= {step["step"] for step in order["history"]}
     orders = api.get(f"{system.base_url}/v1/orders", timeout=10).json()["orders"]
-    assert [order["orderId"] for order in orders] == [outcome["orderId"]]
+    assert [listed["orderId"] for listed in orders] == [accepted["orderId"]]
     assert api.get(f"{system.base_url}/v1/products/{product_id}", timeout=10).json()["stock"] == stock_before - 1
-    ledger = requests.get(f"{system.card_processor_url}/_sandbox/ledger", timeout=10).json()["entries"]
-    charges = [e for e in ledger if e["kind"] == "charge" and e["metadata"].get("order_id") == outcome["orderId"]]
-    assert len(charges) == 1 and charges[0]["amount"] == orders[0]["amountCents"]
+    # "confirmed" is the point of no return; the capture follows it in the saga.
+    kinds = wait_until(lambda: _charges(system, accepted["orderId"], until="capture"), timeout=30,
+                       what="the capture")
+    assert kinds == ["authorize", "capture"]
 
     def confirmation_mail() -> list[dict]:
         return [line for line in system.json_logs()
-                if line.get("message") == "email sent" and outcome["number"] in line.get("email_subject", "")]
+                if line.get("message") == "email sent" and accepted["number"] in line.get("email_subject", "")]
 
-    mail = wait_until(confirmation_mail, timeout=10, what="the confirmation e-mail in the logs")
-    assert "1 Cocoa Lane" in mail[0]["email_body"]
+    mail = wait_until(confirmation_mail, timeout=30, what="the confirmation e-mail from the notifications worker")
+    assert mail[0]["service"] == "notifications" and "1 Cocoa Lane" in mail[0]["email_body"]
+
+
+def _charges(system: RunningSystem, order_id: str, *, until: str) -> list[str] | None:
+    ledger = requests.get(f"{system.card_processor_url}/_sandbox/ledger", timeout=10).json()["entries"]
+    kinds = [entry["kind"] for entry in ledger if entry["metadata"].get("order_id") == order_id]
+    return kinds if until in kinds else None
+
+
+def _final(order: dict) -> dict | None:
+    return order if order.get("status") in FINAL_STATES else None
 
 
 def test_every_line_every_process_printed_is_json(system: RunningSystem):
     requests.get(f"{system.base_url}/v1/products", timeout=10)
     lines = system.process_lines()
     processes = {process.split(".")[0] for process, _ in lines}
-    assert {"release", "web", "redis", "cardprocessor"} <= processes
+    assert {"release", "web", "monolith", "checkout", "checkoutworker", "checkoutbeat", "notifications", "redis",
+            "cardprocessor"} <= processes
     not_json = [(process, text) for process, text in lines if not text.startswith("{")]
     assert not not_json
     assert all(isinstance(line, dict) and "message" in line for line in system.json_logs())
