@@ -9,10 +9,15 @@ from strangler_proxy.routing.match import RouteMatcher
 MONOLITH = {"MONOLITH_URL": "http://127.0.0.1:8000"}
 
 
-def test_the_shipped_table_loads_and_sends_every_route_to_the_monolith():
-    table = load_route_table(DEFAULT_ROUTES_FILE, MONOLITH)
+SHIPPED = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8010"}
 
-    assert {route.upstream for route in table.routes} == {"monolith"}
+
+def test_the_shipped_table_sends_checkout_and_orders_to_the_checkout_and_the_rest_to_the_monolith():
+    table = load_route_table(DEFAULT_ROUTES_FILE, SHIPPED)
+
+    moved = {route.id for route in table.routes if route.upstream == "checkout"}
+    assert moved == {"checkout", "orders"}
+    assert {route.upstream for route in table.routes if route.id not in moved} == {"monolith"}
     assert table.upstreams["monolith"].url == "http://127.0.0.1:8000"
     assert (table.routes[-1].id, table.routes[-1].prefix) == ("default", "/")
     assert {"/v1/nlu", "/v1/checkout", "/v1/orders", "/v1/products", "/static/"} <= {r.prefix for r in table.routes}
@@ -20,7 +25,7 @@ def test_the_shipped_table_loads_and_sends_every_route_to_the_monolith():
 
 
 def test_the_shipped_table_routes_the_monoliths_surface_to_its_routes():
-    matcher = RouteMatcher(load_route_table(DEFAULT_ROUTES_FILE, MONOLITH))
+    matcher = RouteMatcher(load_route_table(DEFAULT_ROUTES_FILE, SHIPPED))
 
     assert matcher.match("POST", "/v1/checkout", []).id == "checkout"
     assert matcher.match("GET", "/v1/checkout", []).id == "default"
@@ -28,13 +33,16 @@ def test_the_shipped_table_routes_the_monoliths_surface_to_its_routes():
     assert matcher.match("GET", "/static/app.css", []).id == "static"
 
 
-def test_the_shipped_table_without_monolith_url_fails_naming_the_variable():
+def test_the_shipped_table_without_upstream_urls_fails_naming_each_variable():
     with pytest.raises(RouteTableInvalid) as raised:
         load_route_table(DEFAULT_ROUTES_FILE, {})
 
-    assert raised.value.errors == ["upstream 'monolith': environment variable MONOLITH_URL is not set; "
-                                   "set it to the service's base URL, e.g. http://127.0.0.1:8002"]
-    assert "MONOLITH_URL" in str(raised.value)
+    assert raised.value.errors == [
+        "upstream 'monolith': environment variable MONOLITH_URL is not set; "
+        "set it to the service's base URL, e.g. http://127.0.0.1:8002",
+        "upstream 'checkout': environment variable CHECKOUT_URL is not set; "
+        "set it to the service's base URL, e.g. http://127.0.0.1:8002"]
+    assert "MONOLITH_URL" in str(raised.value) and "CHECKOUT_URL" in str(raised.value)
 
 
 def test_the_error_message_lists_every_error_one_per_line(tmp_path):
