@@ -1,19 +1,14 @@
 #!/usr/bin/env python
-"""Django's command-line utility for the Concierge monolith."""
+"""Django's command-line utility for the Concierge monolith: `python monolith/manage.py release`."""
 
-import os
 import sys
 from pathlib import Path
 
+# Run from anywhere: the repository root holds the packages, and this folder (whose settings.py and
+# celery.py would shadow real top-level modules) must not be first on the path.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-def main() -> None:
-    # Run from anywhere: the repository root holds the `monolith` and `chassis` packages.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monolith.concierge.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
-
+from chassis.manage import execute  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    execute("monolith.concierge.settings", service="monolith")

@@ -1,34 +1,14 @@
 #!/usr/bin/env python
-"""The notifications service's manage.py: `python extracted/notifications/manage.py release`.
+"""Django's command-line utility for the notifications worker: `python extracted/notifications/manage.py release`."""
 
-A configuration error is written as one JSON line naming the variable, like the rest of the output,
-and the command exits 1 instead of printing a traceback.
-"""
-
-import os
 import sys
 from pathlib import Path
 
+# Run from anywhere: the repository root holds the packages, and this folder (whose settings.py and
+# celery.py would shadow real top-level modules) must not be first on the path.
+sys.path[0] = str(Path(__file__).resolve().parents[2])
 
-def main() -> None:
-    # Run from anywhere: the repository root holds the `extracted` and `chassis` packages. This folder
-    # must not be on the path: its celery.py and settings.py would shadow the real top-level modules.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
-    sys.path.insert(0, str(here.parents[1]))
-    # Assigned, not defaulted: a shared .env may name the monolith's settings.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "extracted.notifications.settings"
-    from django.core.management import execute_from_command_line
-
-    from chassis.env import ConfigError
-    from chassis.logging import emit_line
-
-    try:
-        execute_from_command_line(sys.argv)
-    except ConfigError as error:
-        emit_line("notifications", "extracted.notifications.manage", str(error), level="error")
-        sys.exit(1)
-
+from chassis.manage import execute  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    execute("extracted.notifications.settings", service="notifications")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
@@ -16,31 +15,13 @@ from rest_framework.views import APIView
 
 from chassis.card_processor import CardProcessorUnavailable, PaymentDeclined
 from chassis.errors import error_body
+from chassis.fields import ContractDateField
 from monolith.catalog import gateway
 from monolith.catalog.gateway import OutOfStock
 from monolith.orders import selectors
 from monolith.orders.services import order_checkout
 
 MAX_DAYS_AHEAD = 365
-
-
-class DeliveryDateField(serializers.Field):
-    """An ISO date, or an ISO datetime (the contract says datetime) of which the date is kept."""
-
-    default_error_messages = {"invalid": "Expected an ISO date such as 2026-12-24."}
-
-    def to_internal_value(self, data: Any) -> datetime.date:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            if len(data) > 10:
-                return datetime.datetime.fromisoformat(data).date()
-            return datetime.date.fromisoformat(data)
-        except ValueError:
-            self.fail("invalid")
-
-    def to_representation(self, value: datetime.date) -> str:
-        return value.isoformat()
 
 
 class OrderOutput(serializers.Serializer):
@@ -62,7 +43,7 @@ class CheckoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         productId = serializers.CharField(max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
-        deliveryDate = DeliveryDateField()
+        deliveryDate = ContractDateField()
 
         def validate_productId(self, value: str) -> gateway.ProductInfo:
             product = gateway.get_product(value)

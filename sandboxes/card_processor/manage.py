@@ -1,27 +1,14 @@
-"""The sandbox's manage.py: `python -m sandboxes.card_processor.manage migrate --noinput`.
+#!/usr/bin/env python
+"""Django's command-line utility for the card-processor sandbox: `python -m sandboxes.card_processor.manage migrate`."""
 
-A configuration error is written as one JSON line naming the variable, like the rest of the output,
-and the command exits 1 instead of printing a traceback.
-"""
-
-import os
 import sys
+from pathlib import Path
 
-from chassis.env import ConfigError
-from chassis.logging import emit_line
+# Run from anywhere: the repository root holds the packages, and this folder (whose settings.py and
+# celery.py would shadow real top-level modules) must not be first on the path.
+sys.path[0] = str(Path(__file__).resolve().parents[2])
 
-
-def main() -> None:
-    # Assigned, not defaulted, for the reason given in wsgi.py.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "sandboxes.card_processor.settings"
-    from django.core.management import execute_from_command_line
-
-    try:
-        execute_from_command_line(sys.argv)
-    except ConfigError as error:
-        emit_line("card-processor", "sandboxes.card_processor.manage", str(error), level="error")
-        sys.exit(1)
-
+from chassis.manage import execute  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    execute("sandboxes.card_processor.settings", service="card-processor")

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chassis.fields import ContractDateField
 from chassis.identity import Identity, IdentityUser
 from extracted.checkout.checkout import selectors
 from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Product
@@ -38,30 +39,11 @@ class KeyReused(APIException):
                       "ordered. Use a new key for a new order.")
 
 
-class DeliveryDateField(serializers.Field):
-    """An ISO date, or an ISO datetime (the contract says datetime) of which the date is kept."""
-
-    default_error_messages = {"invalid": "Expected an ISO date such as 2026-12-24."}
-
-    def to_internal_value(self, data: Any) -> datetime.date:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            if len(data) > 10:
-                return datetime.datetime.fromisoformat(data).date()
-            return datetime.date.fromisoformat(data)
-        except ValueError:
-            self.fail("invalid")
-
-    def to_representation(self, value: datetime.date) -> str:
-        return value.isoformat()
-
-
 class CheckoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         productId = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
-        deliveryDate = DeliveryDateField()
+        deliveryDate = ContractDateField()
         paymentMethod = serializers.RegexField(r"^pm_[A-Za-z0-9_]+$", max_length=64, required=False)
 
         def validate_productId(self, value: str) -> Product:
