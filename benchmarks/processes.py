@@ -58,14 +58,14 @@ def read_dotenv(path: Path) -> dict[str, str]:
 def base_env(overrides: Mapping[str, str]) -> dict[str, str]:
     """What honcho would give a process on a fresh checkout: .env.example's local values, this shell's
     environment over them, then `overrides`; the venv first on PATH."""
-    env = read_dotenv(ROOT / ".env.example")
-    env.update(os.environ)
+    environment = read_dotenv(ROOT / ".env.example")
+    environment.update(os.environ)
     # A test run's settings module must not leak into a real process: each entry point sets its own.
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(overrides)
-    return env
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment["PATH"] = f"{VENV_BIN}{os.pathsep}{environment.get('PATH', '')}"
+    environment["PYTHONUNBUFFERED"] = "1"
+    environment.update(overrides)
+    return environment
 
 
 class Server:

@@ -78,7 +78,7 @@ def proxy(echo: Running, raw: Running, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-def test_id(request: pytest.FixtureRequest) -> str:
+def request_tag(request: pytest.FixtureRequest) -> str:
     """A tag for this test's requests (sent as X-Test-Id), to find what the upstream received."""
     return f"{request.node.name}-{id(request)}"
 

@@ -37,13 +37,13 @@ def test_every_line_the_proxy_prints_is_json_and_sigterm_stops_it_cleanly(echo, 
     assert any("Shutting down" in line["message"] for line in lines)
 
 
-def test_a_request_in_flight_at_sigterm_is_answered_before_the_proxy_exits(echo, raw, tmp_path, test_id):
+def test_a_request_in_flight_at_sigterm_is_answered_before_the_proxy_exits(echo, raw, tmp_path, request_tag):
     proxy = start_proxy(tmp_path, proxy_routes(), **proxy_env(echo, raw))
     answers: list[requests.Response] = []
     client = threading.Thread(target=lambda: answers.append(requests.get(
-        f"{proxy.url}/sleepy", params={"seconds": "2"}, headers={"X-Test-Id": test_id}, timeout=30)))
+        f"{proxy.url}/sleepy", params={"seconds": "2"}, headers={"X-Test-Id": request_tag}, timeout=30)))
     client.start()
-    wait_received(echo, test_id)  # the request is at the upstream
+    wait_received(echo, request_tag)  # the request is at the upstream
     exit_code = proxy.stop()
     client.join(timeout=30)
     assert exit_code == 0

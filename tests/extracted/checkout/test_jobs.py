@@ -72,8 +72,10 @@ def test_the_daily_report_is_emailed_to_the_shop_once_per_day(swept):
 
 def test_old_idempotency_keys_are_forgotten_by_a_job(swept):
     swept.send_job("forget_idempotency_keys")
-    wait_until(lambda: [line for line in worker_messages(swept) if line["message"] == "idempotency keys forgotten"],
-               timeout=30, what="the job to run", interval=0.2)
+    forgotten = wait_until(lambda: [line for line in worker_messages(swept)
+                                    if line["message"] == "idempotency keys forgotten"],
+                           timeout=30, what="the job to run", interval=0.2)
+    assert len(forgotten) == 1
 
 
 def test_beat_logs_json_lines_only(swept):

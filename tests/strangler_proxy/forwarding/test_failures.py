@@ -78,8 +78,8 @@ def test_an_upstream_answering_garbage_is_a_502(proxy):
     assert_error(response, 502)
 
 
-def test_an_upstream_closing_without_answering_is_a_502(proxy, echo, test_id):
-    headers = {"X-Request-ID": "failure-request-0001", "X-Test-Id": test_id}
+def test_an_upstream_closing_without_answering_is_a_502(proxy, echo, request_tag):
+    headers = {"X-Request-ID": "failure-request-0001", "X-Test-Id": request_tag}
     response = requests.post(f"{proxy.url}/close", headers=headers, timeout=10)
     assert_error(response, 502)
 

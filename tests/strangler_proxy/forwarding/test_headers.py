@@ -9,21 +9,21 @@ from tests.strangler_proxy.forwarding.wire import request_bytes, send_raw
 from tests.strangler_proxy.upstreams.processes import start_proxy, wait_received
 
 
-def test_hop_by_hop_and_connection_listed_request_headers_do_not_reach_the_upstream(proxy, echo, test_id):
+def test_hop_by_hop_and_connection_listed_request_headers_do_not_reach_the_upstream(proxy, echo, request_tag):
     response = send_raw(proxy.port, request_bytes(
-        "GET", "/echo", f"X-Test-Id: {test_id}", "Connection: keep-alive, X-Secret", "X-Secret: for-this-hop-only",
+        "GET", "/echo", f"X-Test-Id: {request_tag}", "Connection: keep-alive, X-Secret", "X-Secret: for-this-hop-only",
         "Keep-Alive: timeout=5", "TE: trailers", "Upgrade: h2c", "Proxy-Authorization: Basic Zm9vOmJhcg==",
         "Proxy-Connection: keep-alive", "X-Kept: yes"))
     assert response is not None and response.status == 200
-    headers = wait_received(echo, test_id)[0]["headers"]
+    headers = wait_received(echo, request_tag)[0]["headers"]
     for name in ("connection", "x-secret", "keep-alive", "te", "upgrade", "proxy-authorization", "proxy-connection"):
         assert name not in headers, name
     assert headers["x-kept"] == "yes"
 
 
-def test_a_connection_header_cannot_remove_the_host_the_upstream_checks(proxy, echo, test_id):
-    send_raw(proxy.port, request_bytes("GET", "/echo", f"X-Test-Id: {test_id}", "Connection: Host", host="shop.test"))
-    assert wait_received(echo, test_id)[0]["headers"]["host"] == "shop.test"
+def test_a_connection_header_cannot_remove_the_host_the_upstream_checks(proxy, echo, request_tag):
+    send_raw(proxy.port, request_bytes("GET", "/echo", f"X-Test-Id: {request_tag}", "Connection: Host", host="shop.test"))
+    assert wait_received(echo, request_tag)[0]["headers"]["host"] == "shop.test"
 
 
 def test_hop_by_hop_and_connection_listed_response_headers_do_not_reach_the_client(proxy):
@@ -35,27 +35,27 @@ def test_hop_by_hop_and_connection_listed_response_headers_do_not_reach_the_clie
     assert response.headers.get("connection", "keep-alive") == "keep-alive"
 
 
-def test_x_forwarded_headers_describe_the_connection_and_ignore_an_untrusted_client(proxy, echo, test_id):
+def test_x_forwarded_headers_describe_the_connection_and_ignore_an_untrusted_client(proxy, echo, request_tag):
     send_raw(proxy.port, request_bytes(
-        "GET", "/echo", f"X-Test-Id: {test_id}", "X-Forwarded-For: 203.0.113.7", "X-Forwarded-Proto: https",
+        "GET", "/echo", f"X-Test-Id: {request_tag}", "X-Forwarded-For: 203.0.113.7", "X-Forwarded-Proto: https",
         "X-Forwarded-Host: evil.example", "Forwarded: for=203.0.113.7;proto=https", "X-Real-IP: 203.0.113.7",
         host="shop.test"))
-    headers = wait_received(echo, test_id)[0]["headers"]
+    headers = wait_received(echo, request_tag)[0]["headers"]
     assert headers["x-forwarded-for"] == "127.0.0.1"
     assert headers["x-forwarded-proto"] == "http"
     assert headers["x-forwarded-host"] == "shop.test"
     assert "forwarded" not in headers and "x-real-ip" not in headers
 
 
-def test_a_trusted_proxy_s_x_forwarded_headers_are_extended(echo, raw, tmp_path, test_id):
+def test_a_trusted_proxy_s_x_forwarded_headers_are_extended(echo, raw, tmp_path, request_tag):
     """The proxy sits behind a load balancer at 127.0.0.1, listed in TRUSTED_PROXIES."""
     behind_balancer = start_proxy(tmp_path, proxy_routes(), TRUSTED_PROXIES="10.0.0.0/8,127.0.0.1",
                                   **proxy_env(echo, raw))
     try:
         send_raw(behind_balancer.port, request_bytes(
-            "GET", "/echo", f"X-Test-Id: {test_id}", "X-Forwarded-For: 203.0.113.7", "X-Forwarded-Proto: https",
+            "GET", "/echo", f"X-Test-Id: {request_tag}", "X-Forwarded-For: 203.0.113.7", "X-Forwarded-Proto: https",
             "X-Forwarded-Host: shop.test", host="10.1.2.3:8000"))
-        headers = wait_received(echo, test_id)[0]["headers"]
+        headers = wait_received(echo, request_tag)[0]["headers"]
     finally:
         behind_balancer.stop()
     assert headers["x-forwarded-for"] == "203.0.113.7, 127.0.0.1"
@@ -63,9 +63,9 @@ def test_a_trusted_proxy_s_x_forwarded_headers_are_extended(echo, raw, tmp_path,
     assert headers["x-forwarded-host"] == "shop.test"
 
 
-def test_the_host_is_forwarded_unchanged_so_the_upstream_s_allowed_hosts_still_decides(proxy, echo, test_id):
-    allowed = requests.get(f"{proxy.url}/echo", headers={"Host": "shop.test", "X-Test-Id": test_id}, timeout=10)
-    refused = requests.get(f"{proxy.url}/echo", headers={"Host": "evil.example", "X-Test-Id": test_id}, timeout=10)
+def test_the_host_is_forwarded_unchanged_so_the_upstream_s_allowed_hosts_still_decides(proxy, echo, request_tag):
+    allowed = requests.get(f"{proxy.url}/echo", headers={"Host": "shop.test", "X-Test-Id": request_tag}, timeout=10)
+    refused = requests.get(f"{proxy.url}/echo", headers={"Host": "evil.example", "X-Test-Id": request_tag}, timeout=10)
     assert allowed.status_code == 200 and allowed.json()["headers"]["host"] == "shop.test"
     assert refused.status_code == 400  # Django's DisallowedHost, from the upstream itself
 
@@ -77,16 +77,16 @@ def test_a_request_without_exactly_one_host_is_refused(proxy):
     assert doubled is not None and doubled.status == 400
 
 
-def test_the_request_id_is_accepted_sent_upstream_and_returned(proxy, echo, test_id):
-    response = requests.get(f"{proxy.url}/echo", headers={"X-Request-ID": "client-chosen-id-123", "X-Test-Id": test_id},
+def test_the_request_id_is_accepted_sent_upstream_and_returned(proxy, echo, request_tag):
+    response = requests.get(f"{proxy.url}/echo", headers={"X-Request-ID": "client-chosen-id-123", "X-Test-Id": request_tag},
                             timeout=10)
     assert response.headers["X-Request-ID"] == "client-chosen-id-123"
-    assert wait_received(echo, test_id)[0]["headers"]["x-request-id"] == "client-chosen-id-123"
+    assert wait_received(echo, request_tag)[0]["headers"]["x-request-id"] == "client-chosen-id-123"
 
 
-def test_a_malformed_request_id_is_replaced(proxy, echo, test_id):
-    headers = {"X-Request-ID": "bad id with spaces", "X-Test-Id": test_id}
+def test_a_malformed_request_id_is_replaced(proxy, echo, request_tag):
+    headers = {"X-Request-ID": "bad id with spaces", "X-Test-Id": request_tag}
     response = requests.get(f"{proxy.url}/echo", headers=headers, timeout=10)
-    upstream_saw = wait_received(echo, test_id)[0]["headers"]["x-request-id"]
+    upstream_saw = wait_received(echo, request_tag)[0]["headers"]["x-request-id"]
     assert upstream_saw == response.headers["X-Request-ID"] != "bad id with spaces"
     assert len(upstream_saw) == 32

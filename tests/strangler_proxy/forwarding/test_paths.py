@@ -21,10 +21,10 @@ from tests.strangler_proxy.upstreams.processes import wait_received
     ("/%65cho", "/echo"),
     ("/echo/a%20b?q=%2e%2e", "/echo/a%20b?q=%2e%2e"),
 ])
-def test_the_upstream_receives_the_normalised_path_the_route_was_chosen_by(sent, upstream_path, proxy, echo, test_id):
-    response = send_raw(proxy.port, request_bytes("GET", sent, f"X-Test-Id: {test_id}"))
+def test_the_upstream_receives_the_normalised_path_the_route_was_chosen_by(sent, upstream_path, proxy, echo, request_tag):
+    response = send_raw(proxy.port, request_bytes("GET", sent, f"X-Test-Id: {request_tag}"))
     assert response is not None and response.status == 200
-    assert wait_received(echo, test_id)[0]["raw_uri"] == upstream_path
+    assert wait_received(echo, request_tag)[0]["raw_uri"] == upstream_path
 
 
 @pytest.mark.parametrize("sent", ["/echo/../private", "//private", "/echo/%2e%2e/private", "/./private/x"])
@@ -38,8 +38,8 @@ def test_a_path_that_normalises_into_another_route_goes_to_that_route(sent, prox
     "/echo%2fprivate", "/echo%2Fprivate", "/echo%5cprivate", "/private;jsessionid=1", "/echo/..;/private",
     "/..", "/echo/../../private", "/echo/%2e%2e/%2e%2e/x", "/echo\\..\\private", "/echo/%zz",
 ])
-def test_an_ambiguous_path_is_refused_with_400_and_nothing_reaches_the_upstream(sent, proxy, echo, test_id):
-    response = send_raw(proxy.port, request_bytes("GET", sent, f"X-Test-Id: {test_id}"))
+def test_an_ambiguous_path_is_refused_with_400_and_nothing_reaches_the_upstream(sent, proxy, echo, request_tag):
+    response = send_raw(proxy.port, request_bytes("GET", sent, f"X-Test-Id: {request_tag}"))
     assert response is not None and response.status == 400
     assert response.json()["code"] == 400 and response.json()["request_id"]
-    assert_nothing_reached(proxy, echo, test_id)
+    assert_nothing_reached(proxy, echo, request_tag)

@@ -9,9 +9,9 @@ from tests.strangler_proxy.conftest import TIMEOUT
 from tests.strangler_proxy.forwarding.wire import assert_nothing_reached, read_response, request_bytes
 
 
-def test_headers_sent_too_slowly_get_408_and_the_connection_is_closed(proxy, echo, test_id):
+def test_headers_sent_too_slowly_get_408_and_the_connection_is_closed(proxy, echo, request_tag):
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
-        sock.sendall(f"GET /echo HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {test_id}\r\nX-Slow: ".encode())
+        sock.sendall(f"GET /echo HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {request_tag}\r\nX-Slow: ".encode())
         started = time.monotonic()
         response = read_response(sock)  # the proxy answers once its header timeout has passed
         waited = time.monotonic() - started
@@ -19,7 +19,7 @@ def test_headers_sent_too_slowly_get_408_and_the_connection_is_closed(proxy, ech
     assert response is not None and response.status == 408
     assert response.json()["code"] == 408 and response.json()["request_id"]
     assert TIMEOUT * 0.9 <= waited < TIMEOUT * 5
-    assert_nothing_reached(proxy, echo, test_id)
+    assert_nothing_reached(proxy, echo, request_tag)
 
 
 def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout(proxy):
@@ -27,9 +27,9 @@ def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout(prox
         assert sock.recv(1) == b""
 
 
-def test_a_header_block_over_the_size_limit_gets_431(proxy, echo, test_id):
+def test_a_header_block_over_the_size_limit_gets_431(proxy, echo, request_tag):
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
-        sock.sendall(f"GET /echo HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {test_id}\r\n".encode())
+        sock.sendall(f"GET /echo HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {request_tag}\r\n".encode())
         try:
             for _ in range(20):
                 sock.sendall(b"X-Padding: " + b"p" * 8000 + b"\r\n")
@@ -37,13 +37,13 @@ def test_a_header_block_over_the_size_limit_gets_431(proxy, echo, test_id):
             pass  # refused while still sending
         response = read_response(sock)
     assert response is not None and response.status == 431
-    assert_nothing_reached(proxy, echo, test_id)
+    assert_nothing_reached(proxy, echo, request_tag)
 
 
-def test_a_body_sent_too_slowly_gets_408_and_nothing_reaches_the_upstream(proxy, echo, test_id):
+def test_a_body_sent_too_slowly_gets_408_and_nothing_reaches_the_upstream(proxy, echo, request_tag):
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
-        sock.sendall(request_bytes("POST", "/echo", f"X-Test-Id: {test_id}", "Content-Length: 100", body=b"x" * 10))
+        sock.sendall(request_bytes("POST", "/echo", f"X-Test-Id: {request_tag}", "Content-Length: 100", body=b"x" * 10))
         response = read_response(sock)
     assert response is not None and response.status == 408
     assert response.json()["code"] == 408 and response.headers["connection"] == "close"
-    assert_nothing_reached(proxy, echo, test_id)
+    assert_nothing_reached(proxy, echo, request_tag)

@@ -12,12 +12,12 @@ import pytest
 from tests.strangler_proxy.forwarding.wire import assert_nothing_reached, send_raw
 
 
-def smuggled(test_id: str) -> bytes:
-    return f"GET /smuggled HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {test_id}\r\n\r\n".encode()
+def smuggled(request_tag: str) -> bytes:
+    return f"GET /smuggled HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {request_tag}\r\n\r\n".encode()
 
 
-def head(test_id: str, *lines: str) -> bytes:
-    return ("\r\n".join(["POST /echo HTTP/1.1", "Host: shop.test", f"X-Test-Id: {test_id}", *lines])
+def head(request_tag: str, *lines: str) -> bytes:
+    return ("\r\n".join(["POST /echo HTTP/1.1", "Host: shop.test", f"X-Test-Id: {request_tag}", *lines])
             + "\r\n\r\n").encode()
 
 
@@ -49,14 +49,14 @@ ATTACKS = {
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_an_ambiguous_request_is_refused_with_400_and_nothing_reaches_the_upstream(attack, proxy, echo, test_id):
-    response = send_raw(proxy.port, ATTACKS[attack](test_id))
+def test_an_ambiguous_request_is_refused_with_400_and_nothing_reaches_the_upstream(attack, proxy, echo, request_tag):
+    response = send_raw(proxy.port, ATTACKS[attack](request_tag))
     assert response is not None, "the proxy closed the connection without answering"
     assert response.status == 400, response.raw
     body = response.json()
     assert body["code"] == 400 and body["message"] and body["request_id"]
     assert response.headers["connection"] == "close"
-    assert_nothing_reached(proxy, echo, test_id)
+    assert_nothing_reached(proxy, echo, request_tag)
     # All of these stop at the server's parser, before the application; forwarding/test_framing.py
     # covers the application's own checks for whatever a more lenient parser would let through.
     assert [line["status"] for line in proxy.lines("strangler_proxy.server")

@@ -63,9 +63,9 @@ def request_bytes(method: str, path: str, *headers: str, body: bytes = b"", host
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def assert_nothing_reached(proxy: Running, echo: Running, test_id: str) -> None:
-    """Nothing tagged `test_id` reached the echo upstream: checked after a later sentinel request has."""
-    sentinel = f"{test_id}-sentinel"
+def assert_nothing_reached(proxy: Running, echo: Running, request_tag: str) -> None:
+    """Nothing tagged `request_tag` reached the echo upstream: checked after a later sentinel request has."""
+    sentinel = f"{request_tag}-sentinel"
     requests.get(f"{proxy.url}/sentinel", headers={"X-Test-Id": sentinel}, timeout=10)
     wait_until(lambda: received(echo, sentinel), timeout=10, what="the sentinel request")
-    assert received(echo, test_id) == []
+    assert received(echo, request_tag) == []

@@ -81,11 +81,11 @@ def start_failing_proxy(tmp_path: Path, routes: str, **env: str) -> ManagedProce
     return process
 
 
-def received(echo: Running, test_id: str) -> list[dict[str, Any]]:
-    """What the echo upstream logged as received for requests carrying `X-Test-Id: test_id`."""
-    return [line["received"] for line in echo.lines("echo") if line.get("test_id") == test_id]
+def received(echo: Running, request_tag: str) -> list[dict[str, Any]]:
+    """What the echo upstream logged as received for requests carrying `X-Test-Id: request_tag`."""
+    return [line["received"] for line in echo.lines("echo") if line.get("request_tag") == request_tag]
 
 
-def wait_received(echo: Running, test_id: str, count: int = 1) -> list[dict[str, Any]]:
-    return wait_until(lambda: (found := received(echo, test_id)) and len(found) >= count and found,
-                      timeout=10, what=f"the echo upstream to receive {test_id}")
+def wait_received(echo: Running, request_tag: str, count: int = 1) -> list[dict[str, Any]]:
+    return wait_until(lambda: (found := received(echo, request_tag)) and len(found) >= count and found,
+                      timeout=10, what=f"the echo upstream to receive {request_tag}")

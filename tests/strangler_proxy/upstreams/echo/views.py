@@ -30,9 +30,9 @@ def received(request: HttpRequest) -> dict[str, Any]:
 def dispatch(request: HttpRequest) -> HttpResponse:
     if request.path == "/upload":
         # Logged before the body is read: proof that the head arrived while the body is still coming.
-        logging.getLogger("echo.head").info("head", extra={"test_id": request.headers.get("X-Test-Id")})
+        logging.getLogger("echo.head").info("head", extra={"request_tag": request.headers.get("X-Test-Id")})
     record = received(request)
-    logger.info("received", extra={"received": record, "test_id": record["headers"].get("x-test-id")})
+    logger.info("received", extra={"received": record, "request_tag": record["headers"].get("x-test-id")})
     request.get_host()  # Django's host check, as CommonMiddleware does it: DisallowedHost is a 400
     path = request.path
     if path == "/redirect":
