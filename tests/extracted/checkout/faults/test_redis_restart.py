@@ -1,0 +1,77 @@
+"""Redis killed and started again, empty, in the middle of a run: consumption resumes and no order is lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.extracted.checkout.faults.audit import audit
+from tests.extracted.checkout.faults.audit import Order
+from tests.extracted.checkout.faults.driver import (PRODUCT, OwnRedis, finished_at, finishing_times, ledger,
+                                                     log_count, place_checkouts, say, step_ended_at, watch_orders)
+from tests.extracted.checkout.system import running_checkout
+from tests.support.waiting import free_port
+
+pytestmark = pytest.mark.fault
+
+RESUME_BOUND_SECONDS = 30.0
+TERMINAL_BOUND_SECONDS = 60.0
+DOWN_SECONDS = 2.0
+# 250 ms a processor call keeps sagas in flight when Redis goes; the sweeper (every second, for orders
+# quiet for 5 s) sends again the steps whose messages died with it.
+PROCESSOR = {"CARD_SANDBOX_LATENCY_MS": "250", "GUNICORN_THREADS": "16"}
+SAGA = {"SAGA_BACKOFF_MAX_SECONDS": "2", "SAGA_STUCK_AFTER_SECONDS": "5", "SAGA_SWEEP_INTERVAL_SECONDS": "1",
+        "SAGA_MAX_ATTEMPTS": "6"}
+
+
+def test_a_redis_restart_mid_run_resumes_within_30_s_and_loses_no_order(tmp_path, scale):
+    """The test's own redis-server (no persistence) carries every queue. When half of `redis_checkouts`
+    checkouts (40 in CI, 200 full) have been answered it is SIGKILLed and, 2 s later, started again empty
+    on the same port; queued and unacknowledged messages are gone. Two workers, beat running the sweeper.
+    Bounds: within 30 s of the restart an order whose saga began after it has finished; every order
+    finished within 60 s of the last acceptance.
+    """
+    count, half = scale.redis_checkouts, threading.Event()
+    redis = OwnRedis(free_port(), tmp_path / "redis")
+    redis.start()
+    try:
+        with running_checkout(tmp_path, card_processor_env=PROCESSOR, saga_env=SAGA, workers=2,
+                              redis_url=redis.url) as system:
+            system.set_stock(PRODUCT, stock_before := count + 10)
+            system.start_beat()
+            with ThreadPoolExecutor(1) as background:
+                placing = background.submit(place_checkouts, system, count, key_prefix="redis",
+                                            per_second=scale.checkouts_per_second,
+                                            on_placed=lambda answered: answered >= count // 2 and half.set())
+                assert half.wait(timeout=120), "half the checkouts were not answered"
+                redis.kill()
+                time.sleep(DOWN_SECONDS)  # how long Redis stays down: the fault's shape, not a wait
+                redis.start()
+                restarted_at = time.time()
+                placed = placing.result()
+            orders = watch_orders(system, placed.order_ids, timeout=TERMINAL_BOUND_SECONDS + 30)
+            findings = audit(orders, ledger(system), stock_before=stock_before, stock_after=system.stock(PRODUCT))
+            finished = finishing_times(orders)
+            resumed = first_finish_started_after(orders, restarted_at)
+            took = (finished[-1] - placed.last_accepted_at) if finished else float("inf")
+            swept = log_count(system.workers, "sweeper: stuck order")
+            say("redis restart", findings, first_finish_after_restart_s=resumed - restarted_at,
+                last_accept_to_all_finished_s=took, sweeper_resumed=swept)
+    finally:
+        redis.stop()
+
+    assert placed.refused == []
+    assert findings.problems == []
+    assert findings.accepted == count
+    assert resumed - restarted_at <= RESUME_BOUND_SECONDS
+    assert took <= TERMINAL_BOUND_SECONDS
+
+
+def first_finish_started_after(orders: dict[str, Order | None], moment: float) -> float:
+    """When the first order finished whose saga began after `moment`: proof that new messages flow again
+    (an order already under way may finish on what its worker held before Redis went)."""
+    return min((finished_at(order) or float("inf") for order in orders.values()
+                if order and (step_ended_at(order, "reserve_stock") or 0) > moment), default=float("inf"))
