@@ -16,11 +16,13 @@ SHOW_CONFIG = """
 import json
 from django.conf import settings
 from extracted.checkout.celery import app
+from extracted.checkout.checkout import tasks
 conf = app.conf
 print(json.dumps({
     "visibility_timeout": conf.broker_transport_options["visibility_timeout"],
     "longest_countdown": settings.SAGA_RETRY.longest_countdown(),
     "stuck_after": settings.SAGA_STUCK_AFTER_SECONDS,
+    "step_retry_backoff_max": tasks.reserve_stock.retry_backoff_max,
     "task_time_limit": conf.task_time_limit,
     "acks_late": conf.task_acks_late, "reject_on_worker_lost": conf.task_reject_on_worker_lost,
     "prefetch": conf.worker_prefetch_multiplier, "accept": conf.accept_content,
@@ -54,6 +56,7 @@ def test_by_default_no_countdown_or_task_outlives_the_brokers_visibility_timeout
     assert config["longest_countdown"] < config["visibility_timeout"]
     assert config["task_time_limit"] < config["visibility_timeout"]
     assert config["longest_countdown"] < config["stuck_after"]
+    assert config["step_retry_backoff_max"] < config["visibility_timeout"]
 
 
 def test_workers_ack_late_requeue_on_loss_prefetch_one_and_speak_json_only(tmp_path):
