@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 
@@ -25,3 +26,26 @@ class ContractDateField(serializers.Field):
 
     def to_representation(self, value: datetime.date) -> str:
         return value.isoformat()
+
+
+class DeliveryDateField(ContractDateField):
+    """A contract date that is today or later, and at most `max_days_ahead` days away."""
+
+    default_error_messages = {
+        **ContractDateField.default_error_messages,
+        "past": "The delivery date is in the past.",
+        "too_far": "We deliver at most {days} days ahead.",
+    }
+
+    def __init__(self, *, max_days_ahead: int = 365, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_days_ahead = max_days_ahead
+
+    def to_internal_value(self, data: Any) -> datetime.date:
+        value = super().to_internal_value(data)
+        today = timezone.localdate()
+        if value < today:
+            self.fail("past")
+        if value > today + datetime.timedelta(days=self.max_days_ahead):
+            self.fail("too_far", days=self.max_days_ahead)
+        return value

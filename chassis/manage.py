@@ -23,3 +23,15 @@ def execute(settings_module: str, *, service: str) -> None:
     except ConfigError as error:
         emit_line(service, f"{service}.manage", str(error), level="error")
         sys.exit(1)
+
+
+def setup(settings_module: str, *, service: str) -> None:
+    """Set Django up for a process that is not `manage.py` or WSGI (a Celery worker or beat)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    import django
+
+    try:
+        django.setup()
+    except ConfigError as error:
+        emit_line(service, f"{service}.setup", str(error), level="error")
+        sys.exit(1)

@@ -11,29 +11,19 @@ schedule in memory (no file on local disk): after a restart every job simply run
 A configuration error is written as one JSON line naming the variable, and the process exits 1.
 """
 
-import os
-import sys
 from datetime import timedelta
 from typing import Any
 
-# Assigned, not defaulted: a shared .env may name the monolith's settings.
-os.environ["DJANGO_SETTINGS_MODULE"] = "extracted.checkout.settings"
+from chassis import manage
 
-import django  # noqa: E402
+manage.setup("extracted.checkout.settings", service="checkout")
+
 from celery import signals  # noqa: E402
 from celery.schedules import crontab  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 
 from chassis.celery_app import make_celery  # noqa: E402
-from chassis.env import ConfigError  # noqa: E402
-from chassis.logging import emit_line  # noqa: E402
-
-try:
-    django.setup()
-except ConfigError as error:
-    emit_line("checkout", __name__, str(error), level="error")
-    sys.exit(1)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

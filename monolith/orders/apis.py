@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 from uuid import UUID
 
-from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -15,7 +13,7 @@ from rest_framework.views import APIView
 
 from chassis.card_processor import CardProcessorUnavailable, PaymentDeclined
 from chassis.errors import error_body
-from chassis.fields import ContractDateField
+from chassis.fields import DeliveryDateField
 from monolith.catalog import gateway
 from monolith.catalog.gateway import OutOfStock
 from monolith.orders import selectors
@@ -43,21 +41,13 @@ class CheckoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         productId = serializers.CharField(max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
-        deliveryDate = ContractDateField()
+        deliveryDate = DeliveryDateField(max_days_ahead=MAX_DAYS_AHEAD)
 
         def validate_productId(self, value: str) -> gateway.ProductInfo:
             product = gateway.get_product(value)
             if product is None:
                 raise serializers.ValidationError(f"No product with id {value!r}.")
             return product
-
-        def validate_deliveryDate(self, value: datetime.date) -> datetime.date:
-            today = timezone.localdate()
-            if value < today:
-                raise serializers.ValidationError("The delivery date is in the past.")
-            if value > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
-                raise serializers.ValidationError("We deliver at most a year ahead.")
-            return value
 
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)

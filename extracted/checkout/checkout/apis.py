@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
-from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chassis.fields import ContractDateField
+from chassis.fields import DeliveryDateField
 from chassis.identity import Identity, IdentityUser
 from extracted.checkout.checkout import selectors
 from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Product
@@ -43,7 +41,7 @@ class CheckoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         productId = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
-        deliveryDate = ContractDateField()
+        deliveryDate = DeliveryDateField(max_days_ahead=settings.CHECKOUT_MAX_DAYS_AHEAD)
         paymentMethod = serializers.RegexField(r"^pm_[A-Za-z0-9_]+$", max_length=64, required=False)
 
         def validate_productId(self, value: str) -> Product:
@@ -54,14 +52,6 @@ class CheckoutApi(APIView):
             if product is None:
                 raise serializers.ValidationError(f"No product with id {value!r}.")
             return product
-
-        def validate_deliveryDate(self, value: datetime.date) -> datetime.date:
-            today = timezone.localdate()
-            if value < today:
-                raise serializers.ValidationError("The delivery date is in the past.")
-            if value > today + datetime.timedelta(days=settings.CHECKOUT_MAX_DAYS_AHEAD):
-                raise serializers.ValidationError("We deliver at most a year ahead.")
-            return value
 
     def post(self, request: Request) -> Response:
         identity = _caller(request)
