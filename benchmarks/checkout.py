@@ -29,7 +29,7 @@ throwaway PostgreSQL databases when DATABASE_URL names a server (as in CI):
 
 No beat runs, so an order whose step failed with an exception stays where it is: a wait gives up after
 60 s without progress and the order counts as lost. It prints a table and PASS / MISS per target, with
-how busy the machine was with other work (other sessions may share its cores), and keeps every
+how busy the machine was with other work (other programs may share its cores), and keeps every
 process's output in the run's temporary folder.
 """
 
