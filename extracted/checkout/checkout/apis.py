@@ -102,33 +102,23 @@ class OrderListApi(APIView):
 
 
 class OrderDetailApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        orderId = serializers.UUIDField(source="id")
-        number = serializers.CharField()
-        status = serializers.CharField()
-        completed = serializers.BooleanField()
+    class OutputSerializer(OrderSummaryOutput):
+        """The summary, plus where the saga is, what it says, and its history."""
+
         step = serializers.CharField()
         reason = serializers.CharField()
         message = serializers.SerializerMethodField()
-        productId = serializers.CharField(source="product_id")
         productName = serializers.CharField(source="product_name")
         quantity = serializers.IntegerField()
-        amountCents = serializers.IntegerField(source="amount_cents")
-        currency = serializers.CharField()
         payment = serializers.CharField()
         stock = serializers.CharField()
         deliveryAddress = serializers.CharField(source="delivery_address")
         deliveryDate = serializers.DateField(source="delivery_date")
-        statusUrl = serializers.SerializerMethodField()
-        createdAt = serializers.DateTimeField(source="created_at")
         updatedAt = serializers.DateTimeField(source="updated_at")
         history = serializers.SerializerMethodField()
 
         def get_message(self, order: Any) -> str:
             return status_message(order)
-
-        def get_statusUrl(self, order: Any) -> str:
-            return order_status_url(order)
 
         def get_history(self, order: Any) -> Any:
             return HistoryOutput(selectors.order_history(order=order), many=True).data
