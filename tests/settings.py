@@ -5,13 +5,8 @@ Redis that tests/conftest.py starts.
 """
 
 import os
-import socket
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.waiting import free_port
 
 
 os.environ.setdefault("ENVIRONMENT", "development")
@@ -19,7 +14,7 @@ os.environ.setdefault("SECRET_KEY", "insecure-local-only-test-key")
 os.environ.setdefault("DATABASE_URL", "sqlite:///.data/test-monolith.sqlite3")
 if "REDIS_URL" not in os.environ:
     # No Redis given: tests/conftest.py starts a throwaway one on this port.
-    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
     os.environ["TESTS_START_REDIS"] = "true"
 os.environ.setdefault("CARD_PROCESSOR_URL", "http://127.0.0.1:1")
 os.environ.setdefault("IDENTITY_SIGNING_KEYS", "insecure-local-only-identity-key")
