@@ -32,7 +32,11 @@ def test_requests_errors_and_latencies_are_exposed_per_route_and_upstream_across
 
         def scraped() -> str:
             text = requests.get(f"{proxy.url}/_strangler/metrics", timeout=10).text
-            return text if sample(text, "strangler_requests_total", route="default", status="200") >= 20 else ""
+            # Each worker flushes its counts about once a second: wait for both kinds to arrive.
+            served = sample(text, "strangler_requests_total", route="default", status="200") >= 20
+            failed = sample(text, "strangler_errors_total", route="raw", upstream="raw",
+                            error="UPSTREAM_PROTOCOL_ERROR") >= 1
+            return text if served and failed else ""
 
         text = wait_until(scraped, timeout=10, what="every worker's counts in the exposition")
         content_type = requests.get(f"{proxy.url}/_strangler/metrics", timeout=10).headers["content-type"]
