@@ -27,6 +27,11 @@ def step_send_on_commit(*, order_id: str, step: Step, countdown: float = 0.0) ->
     transaction.on_commit(partial(_send, order_id, step, countdown))
 
 
+def step_send_later(*, order_id: str, step: Step, countdown: float) -> None:
+    """Send `step` for the order now, to run after `countdown` seconds (outside any transaction)."""
+    _send(order_id, step, countdown)
+
+
 def _send(order_id: str, step: Step, countdown: float) -> None:
     # Never past the broker's visibility timeout, whatever the caller asked (settings.py checks the policy).
     countdown = min(countdown, settings.SAGA_RETRY.longest_countdown())

@@ -1,8 +1,10 @@
 """The saga's tasks: one per step, named `checkout.saga.<step>`, each taking only the order id.
 
 Each is a thin entry into `saga.step_run`, which does nothing unless the order is waiting for that very
-step: a redelivered or duplicated message changes nothing. Late acks (the chassis default) mean a
-worker killed mid-step leaves its message to be delivered again; a database error is retried.
+step (a redelivered or duplicated message changes nothing) and then carries the saga on through every
+step that is due at once: a message names the step a run starts at, and only a retry's countdown or the
+sweeper sends another. Late acks (the chassis default) mean a worker killed mid-step leaves its message
+to be delivered again; a database error is retried.
 """
 
 from __future__ import annotations

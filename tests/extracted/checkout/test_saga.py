@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tests.extracted.checkout.conftest import order_body
 from tests.extracted.checkout.system import CheckoutSystem
 from tests.support.waiting import wait_until
@@ -88,6 +90,15 @@ def test_an_empty_shelf_ends_out_of_stock_and_charges_nothing(checkout):
     assert event["type"] == "order.failed"
 
 
+def test_the_steps_due_at_once_run_in_the_task_that_began_the_saga(checkout):
+    """One message carries a confirmed order through all five steps: every transition is still
+    persisted (the history has each step) before the next step runs."""
+    before = _saga_tasks_received(checkout)
+    order = place(checkout, "white-lilies")
+    assert steps(order, "succeeded") == ["checkout", *FORWARD]
+    assert _saga_tasks_received(checkout) - before == Counter({"checkout.saga.reserve_stock": 1})
+
+
 def test_redelivered_step_tasks_change_nothing(checkout):
     """Every step's task arrives again for an order already completed, as after a worker's crash."""
     order = place(checkout, "red-roses-dozen")
@@ -115,6 +126,13 @@ def test_extra_copies_of_a_step_sent_while_the_saga_runs_authorise_once(checkout
 def test_every_line_the_web_process_and_worker_print_is_json(checkout):
     lines = checkout.log_lines()
     assert lines and {line["service"] for line in lines} == {"checkout"}
+
+
+def _saga_tasks_received(checkout: CheckoutSystem) -> Counter[str]:
+    """How many messages of each saga task the worker has taken so far."""
+    names = (line["message"].split()[1].split("[")[0] for line in checkout.workers[0].json_lines()
+             if line["message"].startswith("Task checkout.saga.") and line["message"].endswith("received"))
+    return Counter(names)
 
 
 def _not_due(checkout: CheckoutSystem, order_id: str) -> list[dict]:
