@@ -23,6 +23,9 @@ class ServiceSession(requests.Session):
     def __init__(self, base_url: str, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  retries: int = 2) -> None:
         super().__init__()
+        # Where a service is, and how to reach it, comes from its URL setting alone: no proxy variables,
+        # no ~/.netrc (which requests would otherwise read again on every call).
+        self.trust_env = False
         self.base_url = base_url.rstrip("/")
         self.default_timeout = timeout
         retry = Retry(total=retries, connect=retries, read=0, status=retries, backoff_factor=0.1,
