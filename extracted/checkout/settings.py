@@ -49,6 +49,14 @@ CHECKOUT_DEFAULT_PAYMENT_METHOD = env_str("CHECKOUT_DEFAULT_PAYMENT_METHOD", "pm
 # ---------------------------------------------------------------- the systems the saga calls
 CATALOG_URL = env_url("CATALOG_URL", schemes=("http", "https"))
 CATALOG_TIMEOUT = env_float("CATALOG_TIMEOUT", 5.0, minimum=0.1)
+# Products read on the accept path, kept briefly in each process: a call to the catalogue costs more
+# than the rest of an acceptance. Nothing another process needs lives here; 0 turns it off.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "checkout"},
+    "products": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "checkout-products",
+                 "TIMEOUT": env_int("CATALOG_PRODUCT_CACHE_SECONDS", 30, minimum=0),
+                 "OPTIONS": {"MAX_ENTRIES": 10_000}},
+}
 CARD_PROCESSOR_URL = env_url("CARD_PROCESSOR_URL", schemes=("http", "https"))
 CARD_PROCESSOR_TIMEOUT = env_float("CARD_PROCESSOR_TIMEOUT", 5.0, minimum=0.1)
 

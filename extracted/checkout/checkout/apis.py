@@ -16,7 +16,7 @@ from chassis.fields import DeliveryDateField
 from chassis.identity import Identity, IdentityUser
 from extracted.checkout.checkout import selectors
 from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Product
-from extracted.checkout.checkout.clients import catalog
+from extracted.checkout.checkout.clients import product_get
 from extracted.checkout.checkout.fingerprints import request_fingerprint
 from extracted.checkout.checkout.idempotency import (MAX_KEY_LENGTH, Answer, IdempotencyConflict, KeyClaim,
                                                      answer_once, answer_replayed)
@@ -46,7 +46,7 @@ class CheckoutApi(APIView):
 
         def validate_productId(self, value: str) -> Product:
             try:
-                product = catalog().product_get(value)
+                product = product_get(value)
             except CatalogUnavailable:
                 raise CatalogDown() from None
             if product is None:

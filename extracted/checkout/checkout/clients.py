@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 
 from django.conf import settings
+from django.core.cache import caches
 
 from chassis.card_processor import CardProcessorClient
 from chassis.identity import sign_internal
-from extracted.checkout.checkout.catalog_client import CatalogClient
+from extracted.checkout.checkout.catalog_client import CatalogClient, Product
 
 _local = threading.local()
 
@@ -24,6 +25,18 @@ def catalog() -> CatalogClient:
         client = _local.catalog = CatalogClient(settings.CATALOG_URL, proof=_internal_proof,
                                                 timeout=(min(1.0, timeout), timeout))
     return client
+
+
+def product_get(product_id: str) -> Product | None:
+    """The product as the catalogue described it at most CATALOG_PRODUCT_CACHE_SECONDS ago; None when
+    the catalogue has no such product (an answer never kept, so a new product is found at once)."""
+    cache = caches["products"]
+    product = cache.get(product_id)
+    if product is None:
+        product = catalog().product_get(product_id)
+        if product is not None:
+            cache.set(product_id, product)
+    return product
 
 
 def card_processor() -> CardProcessorClient:
