@@ -139,7 +139,7 @@ def test_one_idempotency_key_belongs_to_one_user(checkout):
 
 def test_twin_requests_with_one_key_at_the_same_moment_create_one_order(checkout):
     """Eight clients send the same request with the same key at the same moment."""
-    key, body, start = f"key-{uuid.uuid4()}", order_body("candle-set"), threading.Barrier(8)
+    key, body, start = f"key-{uuid.uuid4()}", order_body("hostel-bed"), threading.Barrier(8)
 
     def send(_: int) -> requests.Response:
         start.wait()
@@ -155,3 +155,21 @@ def test_twin_requests_with_one_key_at_the_same_moment_create_one_order(checkout
 
 def test_a_malformed_idempotency_key_is_a_400(checkout):
     assert_error(checkout.checkout(order_body(), key="x" * 300), 400)
+
+
+def test_a_product_is_read_from_the_catalogue_once_for_checkouts_in_quick_succession(checkout):
+    """CATALOG_PRODUCT_CACHE_SECONDS (30 by default) keeps the product in the web process: the second
+    checkout of it asks the catalogue nothing, and both orders carry the catalogue's price."""
+    path = "/v1/products/cooking-class"  # a product no other test here orders, so no process has kept it
+    before = _monolith_gets(checkout, path)
+    first = checkout.checkout(order_body("cooking-class")).json()
+    second = checkout.checkout(order_body("cooking-class")).json()
+    amounts = {checkout.wait_for_order(body["orderId"])["amountCents"] for body in (first, second)}
+    assert _monolith_gets(checkout, path) - before == 1
+    price = requests.get(f"{checkout.monolith_url}{path}", timeout=10).json()["priceCents"]
+    assert amounts == {price}
+
+
+def _monolith_gets(checkout: CheckoutSystem, path: str) -> int:
+    return sum(1 for line in checkout.processes["monolith"].json_lines()
+               if line.get("method") == "GET" and line.get("path") == path)
