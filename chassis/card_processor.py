@@ -9,8 +9,9 @@ retried call never charges twice. Errors, by what the caller should do about the
     ├── CardProcessorRejected       a 4xx other than a decline: our bug or an idempotency-key conflict;
     │                               permanent, retrying the same request cannot help
     └── CardProcessorUnavailable    connect error, timeout, dropped connection, 409/429/5xx: transient,
-                                    raised only after the retries; whether it acted is unknown, so
-                                    retry later with the same key, or void/refund with it
+                                    raised only after the retries; whether it acted is unknown (unless
+                                    `reached` is False), so retry later with the same key, or
+                                    void/refund with it
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from chassis.http import DEFAULT_TIMEOUT, ServiceSession
 
@@ -59,7 +61,15 @@ class CardProcessorRejected(CardProcessorError):
 
 
 class CardProcessorUnavailable(CardProcessorError):
-    """No answer, or a transient error answer, even after retrying with the same idempotency key."""
+    """No answer, or a transient error answer, even after retrying with the same idempotency key.
+
+    `reached` is False only when no attempt got a connection to the processor (refused, or timed out
+    connecting): then the request never left, and the processor cannot have acted on it.
+    """
+
+    def __init__(self, message: str, *, reached: bool = True) -> None:
+        super().__init__(message)
+        self.reached = reached
 
 
 @dataclass(frozen=True)
@@ -138,12 +148,14 @@ class CardProcessorClient:
     def _call(self, method: str, path: str, body: dict[str, Any] | None,
               headers: dict[str, str] | None) -> dict[str, Any]:
         """One logical call: the first attempt and up to `retries` more, all with the same headers."""
-        attempt = 0
+        attempt, reached = 0, False
         while True:
             try:
                 return self._attempt(method, path, body, headers)
             except CardProcessorUnavailable as error:
+                reached = reached or error.reached
                 if attempt >= self.retries:
+                    error.reached = reached  # any attempt that got through may have acted
                     raise
                 logger.warning("card processor call failed; retrying with the same key",
                                extra={"path": path, "attempt": attempt + 1, "error": str(error)})
@@ -155,12 +167,20 @@ class CardProcessorClient:
         try:
             response = self.session.request(method, path, json=body, headers=headers)
         except _TRANSIENT_ERRORS as error:
-            raise CardProcessorUnavailable(f"{method} {path}: {error}") from error
+            raise CardProcessorUnavailable(f"{method} {path}: {error}", reached=not _never_connected(error)) from error
         return _answer(response)
 
     def _pause(self, attempt: int) -> float:
         # Exponential, with jitter so clients that failed together do not retry together.
         return self.backoff * (2.0 ** attempt) * random.uniform(0.5, 1.0)
+
+
+def _never_connected(error: requests.RequestException) -> bool:
+    """Whether the request failed before a connection to the processor existed (nothing was sent)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(error, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 def _intent_path(payment_id: str, action: str = "") -> str:

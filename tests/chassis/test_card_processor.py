@@ -111,27 +111,30 @@ def test_a_bad_request_raises_rejected_without_retrying(client: CardProcessorCli
         client.capture("pi_unknown", idempotency_key=new_id())
 
 
-def test_nothing_listening_raises_unavailable() -> None:
+def test_nothing_listening_raises_unavailable_saying_the_processor_was_not_reached() -> None:
     with closing(CardProcessorClient(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0.01)) as client:
-        with pytest.raises(CardProcessorUnavailable):
+        with pytest.raises(CardProcessorUnavailable) as raised:
             charge(client, new_id())
+    assert raised.value.reached is False
 
 
 def test_an_outage_raises_unavailable_and_charges_nothing(tmp_path_factory: pytest.TempPathFactory) -> None:
     with running_card_processor(tmp_path_factory.mktemp("outage"), CARD_SANDBOX_FAILURE_RATE="1") as down, \
             closing(CardProcessorClient(down.base_url, backoff=0.01)) as client:
-        with pytest.raises(CardProcessorUnavailable):
+        with pytest.raises(CardProcessorUnavailable) as raised:
             charge(client, "o-1")
         assert down.ledger() == []
+    assert raised.value.reached is True  # a 503 came from the processor: it may have acted
 
 
 def test_answers_that_are_always_dropped_raise_unavailable_yet_charge_once(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     with running_card_processor(tmp_path_factory.mktemp("drop"), CARD_SANDBOX_DROP_RATE="1") as dropping, \
             closing(CardProcessorClient(dropping.base_url, retries=2, backoff=0.01)) as client:
-        with pytest.raises(CardProcessorUnavailable):
+        with pytest.raises(CardProcessorUnavailable) as raised:
             charge(client, "o-1")
         assert dropping.kinds(order_id="o-1") == ["charge"]
+        assert raised.value.reached is True
         assert dropping.log_messages().count("fault injected: response dropped after acting") == 3
 
 

@@ -79,7 +79,10 @@ def authorize_payment(order: Order) -> Done:
         raise Permanent(f"card declined ({declined.decline_code})", status=Status.PAYMENT_DECLINED,
                         changes={"payment": Payment.DECLINED, "payment_id": declined.payment_id or ""}) from None
     except CardProcessorUnavailable as error:
-        raise Transient(f"card processor unavailable: {error}", changes={"payment": Payment.UNKNOWN}) from None
+        # Unknown only if the request may have reached the processor: an authorisation that was never
+        # sent must not be made later (by the void's recovery) just to be voided.
+        changes = {"payment": Payment.UNKNOWN} if error.reached else {}
+        raise Transient(f"card processor unavailable: {error}", changes=changes) from None
     except CardProcessorRejected as error:
         raise Permanent(f"the card processor refused the authorisation: {error}") from None
     except CardProcessorError as error:
@@ -172,8 +175,9 @@ def _authorize(order: Order) -> Authorization:
 def _recover_authorization(order: Order) -> str:
     """The id of the authorisation whose answer was lost: asking again with its key replays the answer.
 
-    If the first request never reached the processor, this makes the authorisation, which the caller
-    then voids at once: nothing is ever captured for a failed order.
+    Only asked when an earlier request may have reached the processor; if in fact it did not, this
+    makes the authorisation, which the caller then voids at once: nothing is ever captured for a
+    failed order.
     """
     try:
         return _authorize(order).id

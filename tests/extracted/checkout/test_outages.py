@@ -45,6 +45,20 @@ def test_the_history_shows_each_retry_with_its_backoff_and_then_the_compensation
     assert order["payment"] == "unknown"  # the void could not reach the processor either: left to the sweeper
 
 
+def test_an_authorisation_that_never_reached_the_processor_is_not_made_later_to_be_voided(tmp_path):
+    """Nothing listens where the card processor should be: every authorise is refused before it is
+    sent, so the order's payment stays "none", the void has nothing to do, and once the processor is
+    back its ledger shows no authorisation for the order."""
+    with running_checkout(tmp_path, saga_env={"SAGA_MAX_ATTEMPTS": "2", "SAGA_BACKOFF_BASE_SECONDS": "0.1"}) as system:
+        system.stop_card_processor()
+        order = system.wait_for_order(system.checkout(order_body("museum-pass")).json()["orderId"])
+        void = [entry for entry in order["history"] if entry["step"] == "void_payment"]
+        system.start_card_processor()
+        assert order["status"] == "failed_after_retries" and order["payment"] == "none"
+        assert [entry["state"] for entry in void] == ["scheduled", "skipped"]
+        assert system.ledger(order["orderId"]) == []
+
+
 def test_with_the_catalogue_down_checkout_answers_503_and_orders_nothing(processor_down):
     before = processor_down.order_ids()
     processor_down.processes["monolith"].stop()
