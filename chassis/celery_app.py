@@ -2,17 +2,20 @@
 
 Defaults are the ones a saga needs: JSON only (no pickle), late acks with requeue when a worker dies,
 one message prefetched at a time, and a broker visibility timeout longer than any task or countdown, so
-a message is redelivered only when its worker is really gone.
+a message is redelivered only when its worker is really gone. A worker whose Redis broker restarts
+reconnects instead of stopping (see `RedisChannel`).
 """
 
 from __future__ import annotations
 
 import logging
+from queue import Empty
 from typing import Any
 
 from billiard import util as billiard_util
 from celery import Celery, signals
 from celery.apps import worker as celery_worker_app
+from kombu.transport import redis as kombu_redis
 
 from chassis import logging as chassis_logging
 from chassis import request_id
@@ -48,7 +51,34 @@ def make_celery(name: str, *, broker_url: str, service: str, **options: Any) -> 
     app = Celery(name)
     app.conf.update(celery_config(broker_url, **options))
     _connect_logging(service)
+    _close_redis_channels_safely()
     return app
+
+
+class RedisChannel(kombu_redis.Channel):
+    """kombu's Redis channel, whose close() completes even when the server died under a waiting BRPOP.
+
+    When the broker goes away, the connection error may surface first on another socket (remote
+    control's subscription) while the channel tasks come on still waits for its BRPOP's reply.
+    kombu's close() reads that reply and lets the read's connection error escape before the channel is
+    closed. Celery's teardown then drops the transport and closes the channel once more, which puts its
+    unacknowledged messages back through the dropped transport: an AttributeError that stops the
+    worker ("Unrecoverable error") instead of letting it reconnect. Seen with kombu 5.7.0; this can go
+    when kombu's own close() tolerates that read failing.
+    """
+
+    def close(self) -> None:
+        if self._in_poll:
+            try:
+                self._brpop_read()
+            except (Empty, *self.connection_errors):
+                pass  # a dead connection has no reply to read; _brpop_read has forgotten the BRPOP
+        super().close()
+
+
+def _close_redis_channels_safely() -> None:
+    # kombu builds every channel of a redis:// or rediss:// connection from Transport.Channel.
+    kombu_redis.Transport.Channel = RedisChannel
 
 
 def _connect_logging(service: str) -> None:
