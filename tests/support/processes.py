@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import requests
 
@@ -31,10 +32,16 @@ def process_env(**overrides: str) -> dict[str, str]:
 
 
 class ManagedProcess:
-    """A child process whose combined output is collected line by line as it runs."""
+    """A child process whose combined output is collected line by line as it runs.
 
-    def __init__(self, command: Sequence[str], env: dict[str, str], *, shell: bool = False) -> None:
+    With `log_path`, every line is also written to that file as it comes, so the output outlives the
+    test (pytest keeps the last runs' tmp_path) and a failure can show it (`log_tails`).
+    """
+
+    def __init__(self, command: Sequence[str], env: dict[str, str], *, shell: bool = False,
+                 log_path: Path | None = None) -> None:
         self.lines: list[str] = []
+        self.log_path = log_path
         self._lock = threading.Lock()
         self.popen = subprocess.Popen(
             command if not shell else " ".join(command), cwd=ROOT, env=env, shell=shell, text=True,
@@ -44,9 +51,16 @@ class ManagedProcess:
 
     def _read(self) -> None:
         assert self.popen.stdout is not None
-        for line in self.popen.stdout:
-            with self._lock:
-                self.lines.append(line.rstrip("\n"))
+        log = _open_log(self.log_path)
+        try:
+            for line in self.popen.stdout:
+                with self._lock:
+                    self.lines.append(line.rstrip("\n"))
+                if log is not None:
+                    log.write(line)
+        finally:
+            if log is not None:
+                log.close()
 
     def output(self) -> list[str]:
         with self._lock:
@@ -87,3 +101,18 @@ class ManagedProcess:
         self.popen.wait(timeout=timeout)
         self._reader.join(timeout=5)
         return self.popen.returncode
+
+
+def _open_log(path: Path | None) -> TextIO | None:
+    if path is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("a", buffering=1, encoding="utf-8")  # line-buffered: a killed test leaves whole lines
+
+
+def log_tails(folder: Path, *, lines: int = 80) -> dict[str, str]:
+    """The last `lines` lines of every `*.log` under `folder`, by file name: what a failure shows."""
+    tails = {}
+    for path in sorted(folder.glob("*.log")):
+        tails[path.name] = "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    return tails

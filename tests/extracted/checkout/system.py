@@ -13,6 +13,8 @@ Every run has its own queues on the test Redis (or on the Redis at `redis_url`, 
 one), so runs never see each other's messages. Identity headers are signed with `KEYS`, as the proxy
 would sign them. The card processor can be stopped and started again on the same port and ledger
 (`stop_card_processor`, `start_card_processor`), as an outage of the real one would look.
+Every process's output is also kept in `tmp_path/logs/<process>.log` (worker-1.log, beat.log, ...), for
+a failure to show (tests/extracted/checkout/faults/conftest.py prints their tails).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class CheckoutSystem:
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     workers: list[ManagedProcess] = field(default_factory=list)
     card_processor_env: dict[str, str] = field(default_factory=dict)
+    logs: Path | None = None  # where each process's output is kept, one file each
 
     # ------------------------------------------------------------ the public API, as a client
     def headers(self, identity: Identity = ADA, *, key: str | None = None) -> dict[str, str]:
@@ -169,7 +172,7 @@ class CheckoutSystem:
         worker = ManagedProcess(["celery", "--quiet", "-A", "extracted.checkout.celery", "worker", "--pool", pool,
                                  "--concurrency", str(concurrency), "--hostname", f"checkout-{number}@%h",
                                  "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-                                {**self.env, **env})
+                                {**self.env, **env}, log_path=self.log_path(f"worker-{number}"))
         self.workers.append(worker)
         if wait:
             wait_until_ready(worker)
@@ -177,7 +180,7 @@ class CheckoutSystem:
 
     def start_beat(self, **env: str) -> ManagedProcess:
         beat = ManagedProcess(["celery", "--quiet", "-A", "extracted.checkout.celery", "beat", "--loglevel", "INFO"],
-                              {**self.env, **env})
+                              {**self.env, **env}, log_path=self.log_path("beat"))
         self.processes["beat"] = beat
         return beat
 
@@ -204,6 +207,9 @@ class CheckoutSystem:
         """Every JSON line the checkout's web process and workers printed."""
         return [line for process in [self.processes["checkout"], *self.workers] for line in process.json_lines()]
 
+    def log_path(self, process: str) -> Path | None:
+        return self.logs / f"{process}.log" if self.logs else None
+
     def stop(self) -> None:
         for process in [*self.workers, *self.processes.values()]:
             process.stop(timeout=30)
@@ -225,6 +231,7 @@ def running_checkout(tmp_path: Path, *, card_processor_env: dict[str, str] | Non
         checkout_db = stack.enter_context(throwaway_database_url(_folder(tmp_path / "checkout")))
         system = _system(sandbox, monolith_db, checkout_db, {**FAST_SAGA, **(saga_env or {})}, redis_url)
         system.card_processor_env = dict(card_processor_env or {})
+        system.logs = tmp_path / "logs"
         stack.callback(lambda: system.card_processor.stop())  # the one running now, if it was restarted
         stack.callback(_forget_queues, system)
         stack.callback(system.stop)
@@ -276,7 +283,7 @@ def _start_monolith(system: CheckoutSystem, overrides: dict[str, str]) -> None:
     env = system.monolith_env | overrides
     _release([PYTHON, "monolith/manage.py", "release"], env)
     web = ManagedProcess([PYTHON, "-m", "gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"],
-                         env)
+                         env, log_path=system.log_path("monolith"))
     system.processes["monolith"] = web
     web.wait_for_http(f"{system.monolith_url}/readyz", timeout=60)
 
@@ -284,7 +291,7 @@ def _start_monolith(system: CheckoutSystem, overrides: dict[str, str]) -> None:
 def _start_checkout(system: CheckoutSystem, workers: int, concurrency: int) -> None:
     _release([PYTHON, "-m", "extracted.checkout.manage", "release"], system.env)
     web = ManagedProcess([PYTHON, "-m", "gunicorn", "-c", "python:chassis.gunicorn_conf", "extracted.checkout.wsgi"],
-                         system.env)
+                         system.env, log_path=system.log_path("checkout"))
     system.processes["checkout"] = web
     for _ in range(workers):
         system.start_worker(concurrency=concurrency)

@@ -178,17 +178,20 @@ def kill_worker(worker: ManagedProcess) -> None:
 
 # ---------------------------------------------------------------- a Redis of the test's own
 class OwnRedis:
-    """A loopback redis-server without persistence on `port`, which the test may kill and start again."""
+    """A loopback redis-server without persistence on `port`, which the test may kill and start again.
 
-    def __init__(self, port: int, workdir: Path) -> None:
-        self.port, self.workdir = port, workdir
+    Every start's log goes to `log_path` (when given), after the previous one's.
+    """
+
+    def __init__(self, port: int, workdir: Path, *, log_path: Path | None = None) -> None:
+        self.port, self.workdir, self.log_path = port, workdir, log_path
         self.url = f"redis://127.0.0.1:{port}/0"
         self.process: subprocess.Popen[str] | None = None
         workdir.mkdir(parents=True, exist_ok=True)
 
     def start(self) -> None:
         self.process = devredis.start(self.port, str(self.workdir))
-        threading.Thread(target=_drain, args=(self.process,), daemon=True).start()
+        threading.Thread(target=_drain, args=(self.process, self.log_path), daemon=True).start()
         wait_until(lambda: devredis.answers(self.url), timeout=10, what=f"redis-server on port {self.port}")
 
     def kill(self) -> None:
@@ -204,8 +207,14 @@ class OwnRedis:
             self.process.wait(timeout=10)
 
 
-def _drain(process: subprocess.Popen[str]) -> None:
-    # Nobody reads the server's log; reading it keeps a full pipe from ever blocking the server.
+def _drain(process: subprocess.Popen[str], log_path: Path | None) -> None:
+    # Reading the server's log keeps a full pipe from ever blocking the server; kept, it dates the restart.
     assert process.stdout is not None
-    for _line in process.stdout:
-        pass
+    if log_path is None:
+        for _line in process.stdout:
+            pass
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("a", buffering=1, encoding="utf-8") as log:
+        for line in process.stdout:
+            log.write(line)

@@ -35,7 +35,7 @@ def test_a_redis_restart_mid_run_resumes_within_30_s_and_loses_no_order(tmp_path
     finished within 60 s of the last acceptance.
     """
     count, half = scale.redis_checkouts, threading.Event()
-    redis = OwnRedis(free_port(), tmp_path / "redis")
+    redis = OwnRedis(free_port(), tmp_path / "redis", log_path=tmp_path / "logs" / "redis.log")
     redis.start()
     try:
         with running_checkout(tmp_path, card_processor_env=PROCESSOR, saga_env=SAGA, workers=2,
