@@ -115,17 +115,22 @@ def _stamp_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> N
         headers[REQUEST_ID_HEADER] = current
 
 
-_tokens: dict[str, Any] = {}
+# The token lives on the run's own request context: two runs of one task id at once (a message
+# redelivered while its first run still goes on) must each unbind what they bound.
+_TOKEN_ATTRIBUTE = "chassis_request_id_token"
 
 
 @signals.task_prerun.connect
-def _bind_request_id(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
-    incoming = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
-    _tokens[task_id or ""] = request_id.bind(incoming or request_id.new())
+def _bind_request_id(task: Any = None, **kwargs: Any) -> None:
+    if task is None:
+        return
+    incoming = getattr(task.request, REQUEST_ID_HEADER, None)
+    setattr(task.request, _TOKEN_ATTRIBUTE, request_id.bind(incoming or request_id.new()))
 
 
 @signals.task_postrun.connect
-def _unbind_request_id(task_id: str | None = None, **kwargs: Any) -> None:
-    token = _tokens.pop(task_id or "", None)
+def _unbind_request_id(task: Any = None, **kwargs: Any) -> None:
+    token = getattr(task.request, _TOKEN_ATTRIBUTE, None) if task is not None else None
     if token is not None:
+        setattr(task.request, _TOKEN_ATTRIBUTE, None)
         request_id.unbind(token)

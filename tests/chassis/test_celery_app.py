@@ -38,3 +38,9 @@ def test_a_task_runs_under_the_request_id_of_the_request_that_sent_it(redis_clie
     ran = [line for line in lines if line["message"] == "probe task ran"]
     assert ran and ran[0]["request_id"] == "req-celery-1234567" and ran[0]["service"] == "celery-probe"
     redis_client.delete(key)
+
+
+def test_two_runs_of_one_task_id_at_once_each_unbind_their_own_request_id():
+    assert request_id.current() is None
+    celery_probe.nest_under_one_id.apply(args=[2], task_id="one-id-for-three-runs").get()
+    assert request_id.current() is None
