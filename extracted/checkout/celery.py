@@ -45,9 +45,10 @@ app.conf.update(
     task_default_queue=settings.CHECKOUT_QUEUE,
     beat_schedule=beat_schedule(),
     beat_scheduler="celery.beat:Scheduler",
-    # A step still running when the broker connection drops is cancelled: its message is redelivered,
-    # and the step's state guard makes the second run safe.
-    worker_cancel_long_running_tasks_on_connection_loss=True,
+    # A threads pool cannot cancel a running step (asking only logs NotImplementedError), so a step
+    # running when the broker connection drops finishes; its message, put back unacknowledged, may run
+    # again meanwhile, and the step's state guard and the order's version make that second run safe.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
 )
 # Celery's Django fixup would close every database connection around every task; keep them instead
 # (DATABASE_CONN_MAX_AGE still ends each one) and check them as Django does around a request.
