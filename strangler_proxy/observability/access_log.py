@@ -2,8 +2,9 @@
 
 The keys are chassis.logging's (time, level, service, logger, message, request_id) followed by the
 request's: route, upstream, method, path, status, bytes_in, bytes_out, total_ms, upstream_ms, client,
-and error when it failed. A line is one json.dumps of a dict, not a trip through the logging machinery
-(about a tenth of the CPU), and a batch of lines (recorder.py) goes out in one write.
+and error when it failed. A line is one orjson.dumps of a dict, not a trip through the logging machinery
+(about a tenth of the CPU; orjson takes a fifth of json.dumps's time), and a batch of lines (recorder.py)
+goes out in one write of bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import sys
 from datetime import datetime, timezone
 from typing import Any, TextIO
+
+import orjson
 
 from strangler_proxy.observability.recorder import Finished, Sink
 
@@ -28,8 +31,15 @@ class AccessLog(Sink):
         self._second_text = ""
 
     def take(self, batch: list[Finished]) -> None:
-        self.stream.write("".join(json.dumps(self.line(entry), ensure_ascii=False) + "\n" for entry in batch))
-        self.stream.flush()
+        text = b"".join([_encoded(self.line(entry)) for entry in batch])
+        binary = getattr(self.stream, "buffer", None)
+        if binary is not None:
+            self.stream.flush()  # whatever the text layer holds goes first
+            binary.write(text)
+            binary.flush()
+        else:
+            self.stream.write(text.decode())
+            self.stream.flush()
 
     def line(self, entry: Finished) -> dict[str, Any]:
         line = {
@@ -61,3 +71,10 @@ class AccessLog(Sink):
             self._second = second
             self._second_text = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         return f"{self._second_text}.{int((now - second) * 1000):03d}+00:00"
+
+
+def _encoded(line: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:  # a string orjson refuses (a lone surrogate): json.dumps escapes it
+        return (json.dumps(line) + "\n").encode()
