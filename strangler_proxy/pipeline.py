@@ -13,9 +13,10 @@ then, whatever happened:
     map_error                 a Rejection or ForwardingFailed becomes the contract's JSON Error
     record                    one access-log line and the metrics (observability/recorder.py)
 
-A stage is `async def stage(exchange) -> None` and ends the request by raising. Stages that need
-start-up state (the trusted proxies, the route matcher, the forwarder) are made by a factory here; the
-others are plain functions.
+A stage returns None when done, or an awaitable when it must wait for I/O (exchange.py), and ends the
+request by raising. Stages that need start-up state (the trusted proxies, the route matcher, the
+forwarder, the running identity and limits stages) are made by a factory here; the others are plain
+functions.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.framing import request_framing
 from strangler_proxy.forwarding.headers import Network, is_trusted, upstream_request_headers
-from strangler_proxy.identity.stage import resolve_identity
-from strangler_proxy.limits.stage import enforce_limits
+from strangler_proxy.identity import stage as identity
+from strangler_proxy.limits import stage as limits
 from strangler_proxy.observability.recorder import Recorder
 from strangler_proxy.routing.match import RouteMatcher
 from strangler_proxy.routing.normalise import BadPath, normalise_path
@@ -47,30 +48,34 @@ _CLOSE_AFTER = frozenset({ForwarderError.REQUEST_BODY_TOO_LARGE, ForwarderError.
 # ---------------------------------------------------------------- the stages, in order
 def build_stages(*, trusted_proxies: Sequence[Network], matcher: RouteMatcher,
                  forwarder: Forwarder) -> tuple[Stage, ...]:
-    """The ordered list every proxied request goes through (see the module docstring)."""
+    """The ordered list every proxied request goes through (see the module docstring).
+
+    Call it after the identity and limits stages have started (identity.startup, limits.startup).
+    """
     return (
         assign_request_id,
         check_framing,
         forwarded_headers(trusted_proxies),
         route_matching(matcher),
-        resolve_identity,
-        enforce_limits,
+        identity.running_stage(),
+        limits.running_stage(),
         forwarder.forward,
     )
 
 
-async def assign_request_id(exchange: Exchange) -> None:
+def assign_request_id(exchange: Exchange) -> None:
     incoming = exchange.header(b"x-request-id")
     exchange.request_id = request_id.accept(incoming.decode("latin-1")) if incoming else new_request_id()
-    request_id.bind(exchange.request_id)  # this request's task has its own context: logs carry the id
+    # Logs carry the id; the connection's task keeps it until its next request binds another.
+    request_id.bind(exchange.request_id)
 
 
-async def check_framing(exchange: Exchange) -> None:
+def check_framing(exchange: Exchange) -> None:
     exchange.framing = request_framing(exchange.headers)
 
 
 def forwarded_headers(trusted_proxies: Sequence[Network]) -> Stage:
-    async def set_forwarded_headers(exchange: Exchange) -> None:
+    def set_forwarded_headers(exchange: Exchange) -> None:
         exchange.headers = upstream_request_headers(
             exchange.headers, peer=exchange.client_host, scheme=exchange.scope.get("scheme", "http"),
             trusted=is_trusted(exchange.client_host, trusted_proxies), request_id=exchange.request_id.encode())
@@ -79,7 +84,7 @@ def forwarded_headers(trusted_proxies: Sequence[Network]) -> Stage:
 
 
 def route_matching(matcher: RouteMatcher) -> Stage:
-    async def match_route(exchange: Exchange) -> None:
+    def match_route(exchange: Exchange) -> None:
         try:
             exchange.path = normalise_path(exchange.scope["raw_path"])
         except BadPath as bad:
@@ -109,7 +114,9 @@ class Pipeline:
         exchange = new_exchange(scope, receive, send)
         try:
             for stage in self.stages:
-                await stage(exchange)
+                waiting = stage(exchange)
+                if waiting is not None:
+                    await waiting
         except Rejection as rejection:
             exchange.error = "rejected"
             await map_error(exchange, rejection.status, rejection.message, rejection.headers)

@@ -13,7 +13,9 @@ is closed after its head instead of being reused.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
+from operator import itemgetter
 
 import httptools
 
@@ -23,6 +25,7 @@ from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 BODY_HIGH_WATER = 65536
 _NO_BODY_STATUSES = frozenset({204, 304})
 _FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+_name = itemgetter(0)
 
 
 class UpstreamConnection(asyncio.Protocol):
@@ -41,6 +44,11 @@ class UpstreamConnection(asyncio.Protocol):
         self.retired = False
         self.idle_since = 0.0
         self._waiter: asyncio.Future[None] | None = None
+        # The current wait's deadline (event-loop time) and what passing it means; see `wait`.
+        self._deadline = 0.0
+        self._on_timeout = ForwarderError.RESPONSE_TIMEOUT
+        self._alarm: asyncio.TimerHandle | None = None
+        self._alarm_at = math.inf
         self._write_paused = False
         self._reading_paused = False
         self._reset()
@@ -77,6 +85,9 @@ class UpstreamConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = None
         if self.head_done and self._until_eof and not self.complete:
             self.complete = True
         elif not self.complete:
@@ -106,8 +117,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.status = status
         self.head_done = True
         self.keep_alive = self.parser.should_keep_alive()
-        self._until_eof = status not in _NO_BODY_STATUSES and _FRAMING.isdisjoint(
-            [name for name, _ in self.headers])
+        self._until_eof = status not in _NO_BODY_STATUSES and _FRAMING.isdisjoint(map(_name, self.headers))
         self.wake()
 
     def on_body(self, body: bytes) -> None:
@@ -140,19 +150,43 @@ class UpstreamConnection(asyncio.Protocol):
         return self._write_paused
 
     async def wait(self, timeout: float, on_timeout: ForwarderError) -> None:
-        """Wait for anything to happen (head, body, completion, loss, drain); fail after `timeout`."""
+        """Wait for anything to happen (head, body, completion, loss, drain); fail after `timeout`.
+
+        A timer per wait would be made and cancelled for almost every request. Instead the connection
+        keeps one alarm, set for the earliest deadline it has been asked for; when it goes off before
+        the current wait's deadline (that wait began later), it is set again for that deadline. On a busy
+        connection it goes off about once per timeout, not once per request.
+        """
         if self.failure is not None:
             raise ForwardingFailed(self.failure)
         waiter = self.loop.create_future()
         self._waiter = waiter
-        timer = self.loop.call_later(timeout, _expire, waiter, on_timeout)
+        self._deadline = deadline = self.loop.time() + timeout
+        self._on_timeout = on_timeout
+        if deadline < self._alarm_at:
+            self._set_alarm(deadline)
         try:
             await waiter
         finally:
-            timer.cancel()
             self._waiter = None
         if self.failure is not None:
             raise ForwardingFailed(self.failure)
+
+    def _set_alarm(self, when: float) -> None:
+        if self._alarm is not None:
+            self._alarm.cancel()
+        self._alarm = self.loop.call_at(when, self._alarm_rang)
+        self._alarm_at = when
+
+    def _alarm_rang(self) -> None:
+        self._alarm, self._alarm_at = None, math.inf
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return  # nobody waits: the next wait sets the alarm again
+        if self.loop.time() >= self._deadline:
+            waiter.set_exception(ForwardingFailed(self._on_timeout))
+        else:
+            self._set_alarm(self._deadline)
 
     @property
     def has_body(self) -> bool:
@@ -202,7 +236,3 @@ class UpstreamConnection(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-
-def _expire(waiter: asyncio.Future[None], error: ForwarderError) -> None:
-    if not waiter.done():
-        waiter.set_exception(ForwardingFailed(error))

@@ -8,7 +8,8 @@ request body only up to CONTENT_LENGTH and would see a chunked one as empty. The
 max_body_bytes is enforced while reading (413); each piece must arrive within `body_timeout` (408).
 
 Response body. Pieces are sent to the client as they arrive (Content-Length kept, otherwise the server
-chunks); the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest
+chunks), the head together with the first one, or on its own as soon as the forwarder has to wait for
+one; the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest
 in the upstream's socket. Each piece must come within the route's read_timeout (504).
 
 Retry. A request written into a kept-alive connection the upstream had just closed fails with
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from strangler_proxy.exchange import Exchange
 from strangler_proxy.forwarding.connection import UpstreamConnection
@@ -61,7 +63,7 @@ class Forwarder:
         assert exchange.route is not None
         pool = self.pools[exchange.route.upstream]
         exchange.upstream = pool.name
-        body = await self._read_prefix(exchange)
+        body = EMPTY_BODY if _bodiless(_framing(exchange)) else await self._read_prefix(exchange)
         head = request_head(exchange.method.encode(), _target(exchange), _framed(exchange, body))
         started = time.perf_counter()
         try:
@@ -73,8 +75,6 @@ class Forwarder:
     # ------------------------------------------------------------------ request body
     async def _read_prefix(self, exchange: Exchange) -> RequestBody:
         framing = _framing(exchange)
-        if framing.kind is Framing.NONE or (framing.kind is Framing.LENGTH and framing.length == 0):
-            return EMPTY_BODY
         if framing.length > self.max_body_bytes:
             raise ForwardingFailed(ForwarderError.REQUEST_BODY_TOO_LARGE, f"declared {framing.length}")
         pieces, received, more = [], 0, True
@@ -127,7 +127,7 @@ class Forwarder:
         assert route is not None
         retry = body.complete and (exchange.method in IDEMPOTENT or exchange.header(b"idempotency-key") is not None)
         while True:
-            connection = await pool.acquire(route.connect_timeout)
+            connection = pool.take_idle() or await pool.acquire(route.connect_timeout)
             try:
                 await self._write_request(connection, exchange, head, body, route.read_timeout)
                 return connection
@@ -152,7 +152,7 @@ class Forwarder:
     async def _relay(self, pool: UpstreamPool, connection: UpstreamConnection, exchange: Exchange) -> None:
         head_only = exchange.method == "HEAD"
         try:
-            await self._relay_head(connection, exchange)
+            await exchange.send(_response_start(connection, exchange))
             if head_only:
                 await exchange.send({"type": "http.response.body", "body": b""})
             else:
@@ -162,21 +162,21 @@ class Forwarder:
             raise
         pool.release(connection, reusable=connection.finish(head_only=head_only))
 
-    async def _relay_head(self, connection: UpstreamConnection, exchange: Exchange) -> None:
-        headers = downstream_response_headers(connection.headers, exchange.request_id.encode())
-        exchange.status = connection.status
-        exchange.response_started = True
-        await exchange.send({"type": "http.response.start", "status": connection.status, "headers": headers})
-
     async def _relay_body(self, connection: UpstreamConnection, exchange: Exchange) -> None:
         """Send body pieces as they come; the last one (complete response) ends the answer."""
         assert exchange.route is not None
         read_timeout = exchange.route.read_timeout
         watcher: asyncio.Task[None] | None = None
+        head_out = False
         try:
             while True:
                 # Check before waiting: a piece may have arrived while the last one was being sent.
                 if not connection.has_body and not connection.complete:
+                    if not head_out:
+                        # The server holds the head for the first body message (cycle.py): an empty one
+                        # lets the client have it while the upstream is still producing the body.
+                        await exchange.send({"type": "http.response.body", "body": b"", "more_body": True})
+                        head_out = True
                     await connection.wait(read_timeout, ForwarderError.RESPONSE_TIMEOUT)
                     if watcher is not None and watcher.done():
                         raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "while receiving the response")
@@ -184,12 +184,21 @@ class Forwarder:
                 data, done = connection.take_body(), connection.complete
                 exchange.bytes_out += len(data)
                 await exchange.send({"type": "http.response.body", "body": data, "more_body": not done})
+                head_out = True
                 if done:
                     return
                 watcher = watcher or _watch_disconnect(exchange, connection)
         finally:
             if watcher is not None:
                 watcher.cancel()
+
+
+def _response_start(connection: UpstreamConnection, exchange: Exchange) -> dict[str, Any]:
+    """The ASGI message that starts the client's answer: the upstream's status and headers, cleaned."""
+    headers = downstream_response_headers(connection.headers, exchange.request_id.encode())
+    exchange.status = connection.status
+    exchange.response_started = True
+    return {"type": "http.response.start", "status": connection.status, "headers": headers}
 
 
 def _watch_disconnect(exchange: Exchange, connection: UpstreamConnection) -> asyncio.Task[None]:
@@ -207,6 +216,10 @@ def _stale(connection: UpstreamConnection, failure: ForwardingFailed) -> bool:
     """Whether the failure is a reused connection closed under the request, before any answer."""
     return (failure.error is ForwarderError.UPSTREAM_CLOSED and connection.completed > 0
             and not connection.received_any)
+
+
+def _bodiless(framing: BodyFraming) -> bool:
+    return framing.kind is Framing.NONE or (framing.kind is Framing.LENGTH and framing.length == 0)
 
 
 def _framing(exchange: Exchange) -> BodyFraming:

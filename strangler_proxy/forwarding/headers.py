@@ -39,17 +39,27 @@ _DROP_FROM_UNTRUSTED = HOP_BY_HOP | _CLIENT_CLAIMS | _PROXY_SET
 _DROP_FROM_TRUSTED = HOP_BY_HOP | _PROXY_SET
 # Response headers the proxy's server writes itself (uvicorn adds Date; the request id is ours).
 _RESPONSE_DROP = HOP_BY_HOP | {b"date", b"x-request-id"}
+_FIELD = b": "
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def connection_listed(headers: Headers) -> frozenset[bytes]:
     """Names listed in every `Connection` header, lower-case, minus the ones that must survive."""
-    names: set[bytes] = set()
-    for name, value in headers:
-        if name == b"connection":
-            names.update(token.strip().lower() for token in value.split(b","))
+    return _listed(tuple(value for name, value in headers if name == b"connection"))
+
+
+@lru_cache(maxsize=256)
+def _listed(values: tuple[bytes, ...]) -> frozenset[bytes]:
+    # Clients and upstreams send a handful of distinct values ("keep-alive", "close"): parse each once.
+    names = {token.strip().lower() for value in values for token in value.split(b",")}
     return frozenset(names - _PROTECTED)
+
+
+@lru_cache(maxsize=256)
+def _dropping(drop: frozenset[bytes], values: tuple[bytes, ...]) -> frozenset[bytes]:
+    """`drop` plus whatever the Connection header values `values` name."""
+    return drop | _listed(values)
 
 
 def is_trusted(peer: str, trusted: Sequence[Network]) -> bool:
@@ -69,17 +79,23 @@ def upstream_request_headers(headers: Headers, *, peer: str, scheme: str, truste
                              request_id: bytes) -> Headers:
     """The client's headers as the upstream should see them: cleaned, with X-Forwarded-* and the id."""
     drop = _DROP_FROM_TRUSTED if trusted else _DROP_FROM_UNTRUSTED
-    has_connection = any(name == b"connection" for name, _ in headers)
-    if has_connection:
-        drop = drop | connection_listed(headers)
-    kept = [(name, value) for name, value in headers if name not in drop]
-    return _add_forwarded(kept, peer=peer.encode(), scheme=scheme.encode(), trusted=trusted) + [
-        (b"x-request-id", request_id)]
+    connection = [value for name, value in headers if name == b"connection"]
+    if connection:
+        drop = _dropping(drop, tuple(connection))
+    kept = [pair for pair in headers if pair[0] not in drop]
+    _add_forwarded(kept, peer=peer.encode(), scheme=scheme.encode(), trusted=trusted)
+    kept.append((b"x-request-id", request_id))
+    return kept
 
 
 def _add_forwarded(headers: Headers, *, peer: bytes, scheme: bytes, trusted: bool) -> Headers:
     """Appends X-Forwarded-For/Proto/Host; a trusted proxy's values are extended, not replaced."""
-    claims = _pop_claims(headers) if trusted else {}
+    if not trusted:  # the client's own claims are already gone
+        headers.append((b"x-forwarded-for", peer))
+        headers.append((b"x-forwarded-proto", scheme))
+        headers.append((b"x-forwarded-host", _first(headers, b"host") or b""))
+        return headers
+    claims = _pop_claims(headers)
     chain = claims.get(b"x-forwarded-for")
     host = claims.get(b"x-forwarded-host") or _first(headers, b"host") or b""
     headers.append((b"x-forwarded-for", chain + b", " + peer if chain else peer))
@@ -111,18 +127,16 @@ def _first(headers: Headers, wanted: bytes) -> bytes | None:
 def downstream_response_headers(headers: Headers, request_id: bytes) -> Headers:
     """The upstream's response headers as the client should see them, with the proxy's request id."""
     drop = _RESPONSE_DROP
-    for name, _ in headers:
-        if name == b"connection":
-            drop = drop | connection_listed(headers)
-            break
-    kept = [(name, value) for name, value in headers if name not in drop]
+    connection = [value for name, value in headers if name == b"connection"]
+    if connection:
+        drop = _dropping(drop, tuple(connection))
+    kept = [pair for pair in headers if pair[0] not in drop]
     kept.append((b"x-request-id", request_id))
     return kept
 
 
 def request_head(method: bytes, target: bytes, headers: Headers) -> bytes:
     """The HTTP/1.1 request line and header block, ready to write."""
-    lines = [b"%s %s HTTP/1.1" % (method, target)]
-    lines.extend([b"%s: %s" % pair for pair in headers])
-    lines.append(b"\r\n")
-    return b"\r\n".join(lines)
+    if not headers:
+        return b"%s %s HTTP/1.1\r\n\r\n" % (method, target)
+    return b"%s %s HTTP/1.1\r\n%s\r\n\r\n" % (method, target, b"\r\n".join(map(_FIELD.join, headers)))

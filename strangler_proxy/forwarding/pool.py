@@ -39,6 +39,13 @@ class UpstreamPool:
         self._waiters: deque[asyncio.Future[UpstreamConnection | None]] = deque()
         self._closing = False
 
+    def take_idle(self) -> UpstreamConnection | None:
+        """An idle connection ready for a request, when there is one (no waiting, so no coroutine)."""
+        connection = self._pop_idle()
+        if connection is not None:
+            connection.begin()
+        return connection
+
     async def acquire(self, connect_timeout: float) -> UpstreamConnection:
         """A connection ready for a request: an idle one when there is one, else a new one."""
         connection = self._pop_idle()

@@ -35,7 +35,7 @@ from strangler_proxy.identity.resolver import IdentityResolver
 from strangler_proxy.limits.apikeys import ApiKeyPlans
 from strangler_proxy.limits.redis_link import Commands, HasRedisUrl, RedisLink
 
-__all__ = ["IdentityStage", "is_internal_path", "resolve_identity", "shutdown", "startup"]
+__all__ = ["IdentityStage", "is_internal_path", "resolve_identity", "running_stage", "shutdown", "startup"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,11 @@ def is_internal_path(path: str) -> bool:
 
 
 class IdentityStage:
-    """`await stage(exchange)`: strips, resolves and signs as described above; raises Rejection."""
+    """`await stage(exchange)`: strips, resolves and signs as described above; raises Rejection.
+
+    `stage.step(exchange)` does the same as a pipeline stage: it returns None when it is done without
+    I/O (the anonymous caller), else the awaitable that finishes the work.
+    """
 
     def __init__(self, *, resolve: Lookup, api_key_plan: ApiKeyLookup, keys: Sequence[str],
                  session_cookie: str = "sessionid", clock: Callable[[], float] = time.monotonic) -> None:
@@ -66,12 +70,20 @@ class IdentityStage:
         self._signed: dict[Identity, tuple[bytes, float]] = {}
 
     async def __call__(self, exchange: Exchange) -> None:
+        waiting = self.step(exchange)
+        if waiting is not None:
+            await waiting
+
+    def step(self, exchange: Exchange) -> Awaitable[None] | None:
         if is_internal_path(exchange.path):
             raise Rejection(404, f"No such resource: {exchange.path}")
         credentials = self._take(exchange)
         if credentials is NONE:  # the common case: no Redis, no signing, identity stays ANONYMOUS
             _check_login(exchange.route, ANONYMOUS)
-            return
+            return None
+        return self._identify(exchange, credentials)
+
+    async def _identify(self, exchange: Exchange, credentials: Credentials) -> None:
         identity = await self._caller(credentials, exchange.route)
         if credentials.api_key is not None:
             exchange.api_key = credentials.api_key
@@ -160,6 +172,14 @@ async def shutdown() -> None:
     client, _Running.stage, _Running.redis = _Running.redis, None, None
     if client is not None:
         await client.aclose()
+
+
+def running_stage() -> Callable[[Exchange], Awaitable[None] | None]:
+    """The started stage's `step`, for the pipeline (after `startup`)."""
+    stage = _Running.stage
+    if stage is None:
+        raise RuntimeError("strangler_proxy.identity.startup() has not run in this process")
+    return stage.step
 
 
 async def resolve_identity(exchange: Exchange) -> None:

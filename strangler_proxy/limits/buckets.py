@@ -23,8 +23,9 @@ import hashlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.exceptions import NoScriptError, RedisError
 
@@ -90,12 +91,14 @@ class _Lease:
     tokens: int = 0
     expires: float = 0.0
     blocked_until: float = 0.0
-    refill: asyncio.Future[None] | None = None
-    waiting: int = 0
+    refilling: bool = False
+    # Requests waiting for the refill in flight, each on a future of its own: one cancelled (its client
+    # gone) cancels nothing shared, and waking it costs one turn of the event loop.
+    waiters: deque[asyncio.Future[bool]] = field(default_factory=deque)
 
 
 def _live(lease: _Lease, now: float) -> bool:
-    return lease.refill is not None or (lease.tokens > 0 and now < lease.expires) or now < lease.blocked_until
+    return lease.refilling or (lease.tokens > 0 and now < lease.expires) or now < lease.blocked_until
 
 
 class LeasedBuckets:
@@ -112,6 +115,14 @@ class LeasedBuckets:
         self._max_local = max_local
         self._last_failure_log = -math.inf
 
+    def take_leased(self, key: str) -> bool:
+        """Spend a token already leased for `key`, if there is one: the common case, with no waiting."""
+        lease = self._leases.get(key)
+        if lease is not None and lease.tokens > 0 and self.clock() < lease.expires:
+            lease.tokens -= 1
+            return True
+        return False
+
     async def acquire(self, key: str, plan: Plan) -> float | None:
         lease = self._leases.get(key) or self._new_lease(key)
         while True:
@@ -121,31 +132,56 @@ class LeasedBuckets:
                 return None
             if now < lease.blocked_until:
                 return lease.blocked_until - now
-            if lease.refill is None:
+            if not lease.refilling:
                 return await self._refill(key, plan, lease)
-            await self._wait_for_refill(lease)
+            if await self._wait_for_refill(lease):
+                return None
 
-    async def _wait_for_refill(self, lease: _Lease) -> None:
-        assert lease.refill is not None
-        lease.waiting += 1
+    async def _wait_for_refill(self, lease: _Lease) -> bool:
+        """Wait for the refill in flight; True when it handed this request a token."""
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        lease.waiters.append(waiter)
         try:
-            await asyncio.shield(lease.refill)
-        finally:
-            lease.waiting -= 1
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter in lease.waiters:
+                lease.waiters.remove(waiter)
+            raise
 
     async def _refill(self, key: str, plan: Plan, lease: _Lease) -> float | None:
         """Take a lease for this request and for those already waiting on this bucket."""
-        lease.refill = done = asyncio.get_running_loop().create_future()
+        lease.refilling = True
+        grant = None
         try:
-            wanted = lease_size(plan, lease_max=self.lease_max, lease_seconds=self.lease_seconds) + lease.waiting
-            grant = await self.shared.take(key, plan, wanted)
+            lease_tokens = lease_size(plan, lease_max=self.lease_max, lease_seconds=self.lease_seconds)
+            grant = await self.shared.take(key, plan, lease_tokens + len(lease.waiters))
         except RedisError as exc:
             self._log_failure(exc)
-            return None
         finally:
-            lease.refill = None
-            done.set_result(None)
-        return self._keep(lease, grant)
+            lease.refilling = False
+            retry_after = None if grant is None else self._keep(lease, grant)
+            self._hand_out(lease, granted=grant is not None and grant.tokens > 0)
+        return retry_after
+
+    def _hand_out(self, lease: _Lease, *, granted: bool) -> None:
+        """After a refill: leased tokens go to the waiting requests, first come first served.
+
+        Waiters left over after a grant stay queued for the next lease, and one of them is woken to take
+        it: waking them all would send most straight back to waiting, a turn of the event loop each.
+        After a refusal or a failure every waiter is woken, to be told (or to try Redis itself).
+        """
+        waiters, now = lease.waiters, self.clock()
+        while waiters and lease.tokens > 0 and now < lease.expires:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                lease.tokens -= 1
+                waiter.set_result(True)
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(False)
+                if granted:
+                    return
 
     def _keep(self, lease: _Lease, grant: Grant) -> float | None:
         """Spend one token of `grant` on the caller, lease the rest; or note when to try again."""

@@ -10,7 +10,8 @@ classes so callers handle both alike (redis.asyncio.Redis still works where a `C
   * Commands are pipelined: each is written at once and its reply future is queued; Redis answers in
     order, so replies are matched first-in, first-out. No pool, no locks.
   * A command not answered within `timeout` drops the connection (its queue is failed with
-    ConnectionError); the next command reconnects.
+    ConnectionError); the next command reconnects. One alarm per link watches the oldest command, rather
+    than a timer per command.
   * After a failed connect, commands fail at once for `retry_after` seconds instead of each waiting
     for a Redis that is down: the edge's stages then degrade as documented (limits admit, identity asks
     the monolith), without paying a connect timeout per request.
@@ -68,6 +69,10 @@ class RedisLink:
         self._protocol: _RespProtocol | None = None
         self._connecting: asyncio.Task[_RespProtocol] | None = None
         self._down_until = 0.0
+        # Commands sent, oldest first, with their deadlines (event-loop time); answered ones are
+        # cleared lazily, when the alarm goes off.
+        self._outstanding: deque[tuple[asyncio.Future[Reply], float, _RespProtocol]] = deque()
+        self._alarm: asyncio.TimerHandle | None = None
 
     async def get(self, key: str) -> bytes | None:
         return await self.execute_command("GET", key)
@@ -87,18 +92,43 @@ class RedisLink:
         """
         protocol = self._protocol if self._protocol is not None and self._protocol.open else await self._connect()
         reply = protocol.send(pack(arguments))
-        try:
-            async with asyncio.timeout(self.timeout):
-                result = await reply
-        except TimeoutError:  # the built-in one, from asyncio.timeout
-            protocol.drop(f"no reply within {self.timeout} s")
-            raise errors.TimeoutError(f"Redis at {self.host}:{self.port} did not answer within "
-                                      f"{self.timeout} s") from None
+        self._watch(reply, protocol)
+        result = await reply
         if isinstance(result, errors.ResponseError):
             raise result
         return result
 
+    # ---------------------------------------------------------------- timing out
+    def _watch(self, reply: asyncio.Future[Reply], protocol: _RespProtocol) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        self._outstanding.append((reply, deadline, protocol))
+        if self._alarm is None:
+            self._alarm = loop.call_at(deadline, self._check_outstanding)
+
+    def _check_outstanding(self) -> None:
+        """The alarm: time out the oldest unanswered command when its deadline has passed (which drops
+        its connection and fails the commands behind it), else go off again at its deadline."""
+        self._alarm = None
+        loop = asyncio.get_running_loop()
+        outstanding = self._outstanding
+        while outstanding:
+            reply, deadline, protocol = outstanding[0]
+            if reply.done():
+                outstanding.popleft()
+            elif loop.time() < deadline:
+                self._alarm = loop.call_at(deadline, self._check_outstanding)
+                return
+            else:
+                outstanding.popleft()
+                reply.set_exception(errors.TimeoutError(
+                    f"Redis at {self.host}:{self.port} did not answer within {self.timeout} s"))
+                protocol.drop(f"no reply within {self.timeout} s")
+
     async def aclose(self) -> None:
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = None
         if self._connecting is not None:
             self._connecting.cancel()
         if self._protocol is not None:

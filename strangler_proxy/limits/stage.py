@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 
 from strangler_proxy.configuration.model import Plan, RouteTable
@@ -25,24 +25,41 @@ from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
 from strangler_proxy.limits.config import LimitsConfig, load_limits_config
 from strangler_proxy.limits.redis_link import HasRedisUrl, RedisLink
 
-__all__ = ["LimitsStage", "enforce_limits", "shutdown", "startup"]
+__all__ = ["LimitsStage", "enforce_limits", "running_stage", "shutdown", "startup"]
 
 KEY_BUCKET = "strangler:bucket:key:"
 CLIENT_BUCKET = "strangler:bucket:client:"
+_MAX_CLIENT_BUCKETS = 10_000
 
 
 class LimitsStage:
-    """`await stage(exchange)`: spends a token for the request or raises Rejection(429)."""
+    """`await stage(exchange)`: spends a token for the request or raises Rejection(429).
+
+    `stage.step(exchange)` does the same as a pipeline stage: it returns None when it is done without
+    I/O (no limit, or a token left in this process's lease), else the awaitable that finishes the work.
+    """
 
     def __init__(self, *, buckets: LeasedBuckets, table: Callable[[], RouteTable]) -> None:
         self.buckets = buckets
         self.table = table
+        # Bucket keys of anonymous clients by (plan, address), so a request does not build its key anew.
+        self._client_buckets: dict[tuple[str, str], str] = {}
 
     async def __call__(self, exchange: Exchange) -> None:
+        waiting = self.step(exchange)
+        if waiting is not None:
+            await waiting
+
+    def step(self, exchange: Exchange) -> Awaitable[None] | None:
         found = self._plan_and_bucket(exchange)
         if found is None:
-            return
+            return None
         plan, bucket = found
+        if self.buckets.take_leased(bucket):
+            return None
+        return self._acquire(plan, bucket)
+
+    async def _acquire(self, plan: Plan, bucket: str) -> None:
         retry_after = await self.buckets.acquire(bucket, plan)
         if retry_after is not None:
             raise too_many_requests(plan, retry_after)
@@ -57,7 +74,15 @@ class LimitsStage:
         plan = table.plans.get(name) if name else None
         if plan is None:
             return None
-        return plan, f"{CLIENT_BUCKET}{name}:{client_id(exchange.client_host)}"
+        return plan, self._client_bucket(name, exchange.client_host)
+
+    def _client_bucket(self, plan: str, host: str) -> str:
+        bucket = self._client_buckets.get((plan, host))
+        if bucket is None:
+            if len(self._client_buckets) >= _MAX_CLIENT_BUCKETS:
+                self._client_buckets.clear()  # a crude bound: past it, keys are built again
+            bucket = self._client_buckets[(plan, host)] = f"{CLIENT_BUCKET}{plan}:{client_id(host)}"
+        return bucket
 
 
 def _key_plan(table: RouteTable, name: str | None) -> Plan:
@@ -113,6 +138,14 @@ async def shutdown() -> None:
     client, _Running.stage, _Running.redis = _Running.redis, None, None
     if client is not None:
         await client.aclose()
+
+
+def running_stage() -> Callable[[Exchange], Awaitable[None] | None]:
+    """The started stage's `step`, for the pipeline (after `startup`)."""
+    stage = _Running.stage
+    if stage is None:
+        raise RuntimeError("strangler_proxy.limits.startup() has not run in this process")
+    return stage.step
 
 
 async def enforce_limits(exchange: Exchange) -> None:
