@@ -8,4 +8,7 @@
     observability/   access log, Prometheus metrics, health and readiness
     pipeline.py      the ordered list of stages a request goes through
     app.py           the ASGI application
+    server.py        the gunicorn worker class that serves it with uvicorn
+    protocol.py      the HTTP/1.1 server protocol: uvicorn's, hardened, one task per connection
+    cycle.py         one request's ASGI receive and send on a client connection
 """

@@ -129,6 +129,7 @@ async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send:
     exchange = new_exchange(scope, receive, send)
     incoming = exchange.header(b"x-request-id")
     exchange.request_id = request_id.accept(incoming.decode("latin-1") if incoming else None)
+    request_id.bind(exchange.request_id)  # the connection's task may still hold the previous request's
     path = scope["path"]
     if path == "/_strangler/metrics":
         runtime.pipeline.recorder.flush()

@@ -10,6 +10,7 @@ request's number on that connection), then answers by path:
                      (an upstream dropping a kept-alive connection just as a request arrives)
     /raw/garbage     bytes that are not HTTP, then close
     /raw/until-eof   a body with neither Content-Length nor chunking: it ends when the connection does
+    /raw/late-body   the response head at once, its body a second later
     /healthz         200
 """
 
@@ -71,6 +72,11 @@ async def answer(writer: asyncio.StreamWriter, path: str, number: int) -> bool:
     elif path == "/raw/garbage":
         writer.write(b"SURPRISE\r\n\r\n")
         return False
+    elif path == "/raw/late-body":
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(1)
+        writer.write(b"late")
     elif path == "/raw/until-eof":
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b"y" * 100_000)
         await writer.drain()
