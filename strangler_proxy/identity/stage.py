@@ -32,6 +32,7 @@ from strangler_proxy.identity.config import IdentityConfig, load_identity_config
 from strangler_proxy.identity.headers import NONE, Credentials, take_credentials
 from strangler_proxy.identity.monolith import Lookup, LookupFailed, MonolithLookup
 from strangler_proxy.identity.resolver import IdentityResolver
+from strangler_proxy.lifecycle import StartedStage
 from strangler_proxy.limits.apikeys import ApiKeyPlans
 from strangler_proxy.limits.redis_link import Commands, HasRedisUrl, RedisLink
 
@@ -141,9 +142,7 @@ def _check_login(route: Route | None, identity: Identity) -> None:
 
 
 # ---------------------------------------------------------------- lifecycle (one per process)
-class _Running:
-    stage: IdentityStage | None = None
-    redis: RedisLink | None = None
+_started: StartedStage[IdentityStage] = StartedStage("identity")
 
 
 async def startup(settings: HasRedisUrl, *, config: IdentityConfig | None = None) -> None:
@@ -152,7 +151,7 @@ async def startup(settings: HasRedisUrl, *, config: IdentityConfig | None = None
     one. Redis at `settings.redis_url` is connected on first use, so a Redis outage does not stop start-up."""
     config = config or load_identity_config()
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-identity")
-    _Running.stage, _Running.redis = build_stage(config, client), client
+    _started.start(build_stage(config, client), client)
 
 
 def build_stage(config: IdentityConfig, client: Commands) -> IdentityStage:
@@ -169,23 +168,15 @@ def build_stage(config: IdentityConfig, client: Commands) -> IdentityStage:
 
 async def shutdown() -> None:
     """Close the Redis connections `startup` opened."""
-    client, _Running.stage, _Running.redis = _Running.redis, None, None
-    if client is not None:
-        await client.aclose()
+    await _started.stop()
 
 
 def running_stage() -> Callable[[Exchange], Awaitable[None] | None]:
     """The started stage's `step`, for the pipeline (after `startup`)."""
-    stage = _Running.stage
-    if stage is None:
-        raise RuntimeError("strangler_proxy.identity.startup() has not run in this process")
-    return stage.step
+    return _started.get().step
 
 
 async def resolve_identity(exchange: Exchange) -> None:
     """The pipeline stage: after route matching, before enforce_limits. Raises Rejection (404 for
     /internal/..., 400, 401, 503)."""
-    stage = _Running.stage
-    if stage is None:
-        raise RuntimeError("strangler_proxy.identity.startup() has not run in this process")
-    await stage(exchange)
+    await _started.get()(exchange)

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from strangler_proxy.configuration.model import Plan, RouteTable
 from strangler_proxy.exchange import Exchange, Rejection
+from strangler_proxy.lifecycle import StartedStage
 from strangler_proxy.limits.apikeys import api_key_digest
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
 from strangler_proxy.limits.config import LimitsConfig, load_limits_config
@@ -116,9 +117,7 @@ def _ipv6_client_id(host: str) -> str:
 
 
 # ---------------------------------------------------------------- lifecycle (one per process)
-class _Running:
-    stage: LimitsStage | None = None
-    redis: RedisLink | None = None
+_started: StartedStage[LimitsStage] = StartedStage("limits")
 
 
 async def startup(settings: HasRedisUrl, *, table: RouteTable | Callable[[], RouteTable],
@@ -130,27 +129,19 @@ async def startup(settings: HasRedisUrl, *, table: RouteTable | Callable[[], Rou
     current = (lambda: table) if isinstance(table, RouteTable) else table
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-limits")
     buckets = LeasedBuckets(SharedBuckets(client), lease_max=config.lease_max, lease_seconds=config.lease_seconds)
-    _Running.stage, _Running.redis = LimitsStage(buckets=buckets, table=current), client
+    _started.start(LimitsStage(buckets=buckets, table=current), client)
 
 
 async def shutdown() -> None:
     """Close the Redis connections `startup` opened."""
-    client, _Running.stage, _Running.redis = _Running.redis, None, None
-    if client is not None:
-        await client.aclose()
+    await _started.stop()
 
 
 def running_stage() -> Callable[[Exchange], Awaitable[None] | None]:
     """The started stage's `step`, for the pipeline (after `startup`)."""
-    stage = _Running.stage
-    if stage is None:
-        raise RuntimeError("strangler_proxy.limits.startup() has not run in this process")
-    return stage.step
+    return _started.get().step
 
 
 async def enforce_limits(exchange: Exchange) -> None:
     """The pipeline stage: after resolve_identity, before forwarding. Raises Rejection(429 or 403)."""
-    stage = _Running.stage
-    if stage is None:
-        raise RuntimeError("strangler_proxy.limits.startup() has not run in this process")
-    await stage(exchange)
+    await _started.get()(exchange)
