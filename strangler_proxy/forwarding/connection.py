@@ -46,7 +46,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._waiter: asyncio.Future[None] | None = None
         # The current wait's deadline (event-loop time) and what passing it means; see `wait`.
         self._deadline = 0.0
-        self._on_timeout = ForwarderError.RESPONSE_TIMEOUT
+        self._on_timeout: ForwarderError | None = ForwarderError.RESPONSE_TIMEOUT
         self._alarm: asyncio.TimerHandle | None = None
         self._alarm_at = math.inf
         self._write_paused = False
@@ -149,8 +149,9 @@ class UpstreamConnection(asyncio.Protocol):
     def write_paused(self) -> bool:
         return self._write_paused
 
-    async def wait(self, timeout: float, on_timeout: ForwarderError) -> None:
-        """Wait for anything to happen (head, body, completion, loss, drain); fail after `timeout`.
+    async def wait(self, timeout: float, on_timeout: ForwarderError | None) -> None:
+        """Wait for anything to happen (head, body, completion, loss, drain); after `timeout`, fail with
+        `on_timeout`, or (None) just stop waiting.
 
         A timer per wait would be made and cancelled for almost every request. Instead the connection
         keeps one alarm, set for the earliest deadline it has been asked for; when it goes off before
@@ -183,10 +184,12 @@ class UpstreamConnection(asyncio.Protocol):
         waiter = self._waiter
         if waiter is None or waiter.done():
             return  # nobody waits: the next wait sets the alarm again
-        if self.loop.time() >= self._deadline:
-            waiter.set_exception(ForwardingFailed(self._on_timeout))
-        else:
+        if self.loop.time() < self._deadline:
             self._set_alarm(self._deadline)
+        elif self._on_timeout is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(ForwardingFailed(self._on_timeout))
 
     @property
     def has_body(self) -> bool:

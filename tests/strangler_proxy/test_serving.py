@@ -92,6 +92,14 @@ def test_the_head_reaches_the_client_before_a_late_body(proxy):
     assert head_after < 0.8  # the upstream sends the body a second after its head
 
 
+def test_a_head_and_body_written_apart_upstream_reach_the_client_together(proxy):
+    """The upstream writes the head, then the body 2 ms later (well inside the proxy's head hold)."""
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
+        sock.sendall(request_bytes("GET", "/raw/split"))
+        first = sock.recv(65536)  # sent as two writes, the head alone would wake this read first
+    assert first.startswith(b"HTTP/1.1 200") and first.endswith(b"\r\n\r\nsplit")
+
+
 def test_pipelined_requests_are_answered_in_order(proxy):
     ids = [f"pipelined-request-{number}" for number in range(3)]
     data = b"".join(request_bytes("GET", "/echo", f"X-Request-ID: {rid}",

@@ -11,6 +11,7 @@ request's number on that connection), then answers by path:
     /raw/garbage     bytes that are not HTTP, then close
     /raw/until-eof   a body with neither Content-Length nor chunking: it ends when the connection does
     /raw/late-body   the response head at once, its body a second later
+    /raw/split       the response head, then its body 2 ms later, as a server writing them apart would
     /healthz         200
 """
 
@@ -77,6 +78,11 @@ async def answer(writer: asyncio.StreamWriter, path: str, number: int) -> bool:
         await writer.drain()
         await asyncio.sleep(1)
         writer.write(b"late")
+    elif path == "/raw/split":
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.002)
+        writer.write(b"split")
     elif path == "/raw/until-eof":
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b"y" * 100_000)
         await writer.drain()
