@@ -187,6 +187,8 @@ def start_targets(stack: Stack, tools: dict[str, str]) -> tuple[Server, list[Tar
     targets.append(Target("nginx", nginx.url, nginx))
     revproxy = stack.start_revproxy(monolith)
     targets.append(Target("revproxy", revproxy.url, revproxy))
+    bare = stack.start_bare_relay(monolith)
+    targets.append(Target("bare", bare.url, bare))
     return monolith, targets
 
 

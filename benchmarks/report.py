@@ -11,7 +11,8 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-TARGET_LABELS = {"direct": "direct", "kit": "kit proxy", "nginx": "nginx", "revproxy": "django-revproxy"}
+TARGET_LABELS = {"direct": "direct", "kit": "kit proxy", "nginx": "nginx", "revproxy": "django-revproxy",
+                 "bare": "bare relay"}
 
 
 @dataclass(frozen=True)
@@ -141,11 +142,16 @@ def criteria(rows: dict[Key, Row], samples: Sequence[Sample] = ()) -> list[Crite
 
 
 def orientation(rows: dict[Key, Row]) -> list[str]:
-    """The peers against each other, to compare with the issue's figures for this kind of machine."""
+    """The peers against each other, to compare with the issue's figures for this kind of machine, and
+    against the bare relay: a featureless Python relay on the kit's stack, the ceiling of any Python
+    proxy on this machine (benchmarks/bare_relay.py)."""
     nginx = rows.get(("nginx", "fast", 32))
+    revproxy, bare = rows.get(("revproxy", "fast", 32)), rows.get(("bare", "fast", 32))
     pairs = [("nginx / direct", nginx, rows.get(("direct", "fast", 32)), "issue: about 0.8×"),
-             ("django-revproxy / nginx", rows.get(("revproxy", "fast", 32)), nginx, "issue: about 0.3×"),
-             ("kit / nginx", rows.get(("kit", "fast", 32)), nginx, "target ≥ 0.8×")]
+             ("django-revproxy / nginx", revproxy, nginx, "issue: about 0.3×"),
+             ("kit / nginx", rows.get(("kit", "fast", 32)), nginx, "target ≥ 0.8×"),
+             ("bare relay / django-revproxy", bare, revproxy, "the most a Python proxy reaches here"),
+             ("kit / bare relay", rows.get(("kit", "fast", 32)), bare, "what the kit's features cost")]
     lines = []
     for what, numerator, denominator, note in pairs:
         ratio = _ratio(numerator, denominator)

@@ -2,7 +2,8 @@
 
 The monolith and the kit's proxy start from their Procfile lines through `sh -c`, as honcho starts them;
 nginx from a generated configuration equivalent to the kit's proxy; django-revproxy from
-benchmarks/revproxy_app under gunicorn with the kit's gunicorn configuration.
+benchmarks/revproxy_app under gunicorn with the kit's gunicorn configuration; the bare relay (the floor
+of a Python proxy, benchmarks/bare_relay.py) as a plain process.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from benchmarks.processes import (
 # The kit's proxy as the issue says the Procfile will start it, used until the Procfile's `web` line does.
 KIT_DEFAULT_COMMAND = ("SERVICE_NAME=strangler-proxy exec gunicorn -c python:chassis.gunicorn_conf "
                        "-k strangler_proxy.server.ProxyWorker strangler_proxy.app:application")
+BARE_RELAY_COMMAND = "exec python -m benchmarks.bare_relay {port} {upstream}"
 REVPROXY_COMMAND = ("SERVICE_NAME=django-revproxy exec gunicorn -c python:chassis.gunicorn_conf "
                     "benchmarks.revproxy_app.wsgi")
 # The monolith's own release phase (the Procfile's release line also releases the extracted services).
@@ -203,6 +205,11 @@ class Stack:
         conf.write_text(nginx_conf(workdir=self.workdir, port=port, upstream_port=upstream_port))
         command = [nginx, "-p", str(self.workdir), "-e", str(self.workdir / "nginx-error.log"), "-c", str(conf)]
         return self._started_proxy(self._start("nginx", command, env=base_env({}), port=port, shell=False))
+
+    def start_bare_relay(self, monolith: Server) -> Server:
+        port = free_port()
+        command = BARE_RELAY_COMMAND.format(port=port, upstream=monolith.url)
+        return self._started_proxy(self._start("bare", command, env=base_env({}), port=port))
 
     def start_revproxy(self, monolith: Server) -> Server:
         port = free_port()

@@ -1,8 +1,10 @@
 """Medians over repeats, the issue's targets as PASS / MISS, and the printed table."""
 
+import re
+
 import pytest
 
-from benchmarks.report import Criterion, Sample, as_json, criteria, summarise, table
+from benchmarks.report import Criterion, Sample, as_json, criteria, orientation, summarise, table
 
 
 def sample(target, endpoint="fast", connections=32, *, rps, p50=1.0, p99=2.0, proxy=None, repeat=0, errors=0):
@@ -83,6 +85,15 @@ def test_table_has_a_line_per_target_endpoint_and_connections(run):
     assert printed.splitlines()[0].split()[:3] == ["target", "endpoint", "conns"]
     assert sum(line.startswith("kit proxy") for line in printed.splitlines()) == 3
     assert "—" in printed  # direct has no proxy CPU
+
+
+def test_orientation_sets_the_bare_relay_against_django_revproxy_and_the_kit(run):
+    """The bare relay reached 1,800 requests/s beside the kit's 1,620 and django-revproxy's 540."""
+    lines = orientation(summarise([*run, sample("bare", rps=1800, proxy=90)]))
+    ratios = {line.split(" (fast")[0]: float(re.search(r"([\d.]+)×", line).group(1)) for line in lines}
+    assert ratios["bare relay / django-revproxy"] == pytest.approx(3.33, abs=0.01)
+    assert ratios["kit / bare relay"] == pytest.approx(0.9)
+    assert "bare relay" in table(summarise([*run, sample("bare", rps=1800, proxy=90)]))
 
 
 def test_as_json_holds_samples_medians_and_verdicts(run):
