@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.headers import request_head
 from strangler_proxy.forwarding.pool import UpstreamPool
+from strangler_proxy.limits.redis_link import RedisLink
 
 Body = dict[str, Any]
 
@@ -34,7 +33,8 @@ class Readiness:
         self.health_paths = health_paths
         self.timeout = timeout
         self.host = host.encode() if host else None
-        self.redis = aioredis.Redis.from_url(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        # The edge stages' own Redis client; a link of its own, so a probe never waits behind their commands.
+        self.redis = RedisLink(redis_url, timeout=timeout, retry_after=0.0, name="strangler-proxy-readyz")
 
     async def readyz(self, request_id: str) -> tuple[int, Body]:
         names = [*self.pools, "redis"]
@@ -61,7 +61,7 @@ class Readiness:
     async def _redis(self) -> str:
         try:
             async with asyncio.timeout(self.timeout):
-                await self.redis.ping()
+                await self.redis.execute_command("PING")
         except Exception as exc:  # any failure of the backing service means "not ready"
             return f"failed: {exc.__class__.__name__}"
         return "ok"
