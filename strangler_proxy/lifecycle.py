@@ -6,6 +6,7 @@ event loop, which their Redis links need) and closed at shut-down; the pipeline 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:  # only a type here: importing limits at run time would import its stage, which imports this
@@ -21,9 +22,11 @@ class StartedStage(Generic[S]):
         self.package = package
         self._stage: S | None = None
         self._redis: RedisLink | None = None
+        self._on_stop: Callable[[], Awaitable[None]] | None = None
 
-    def start(self, stage: S, redis: RedisLink) -> None:
-        self._stage, self._redis = stage, redis
+    def start(self, stage: S, redis: RedisLink, *, on_stop: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Hold `stage`; `stop()` closes `redis` and awaits `on_stop` (what else the stage opened)."""
+        self._stage, self._redis, self._on_stop = stage, redis, on_stop
 
     def get(self) -> S:
         if self._stage is None:
@@ -31,7 +34,9 @@ class StartedStage(Generic[S]):
         return self._stage
 
     async def stop(self) -> None:
-        """Forget the stage and close its Redis link."""
-        client, self._stage, self._redis = self._redis, None, None
+        """Forget the stage and close its Redis link (and whatever else `on_stop` closes)."""
+        client, on_stop, self._stage, self._redis, self._on_stop = self._redis, self._on_stop, None, None, None
         if client is not None:
             await client.aclose()
+        if on_stop is not None:
+            await on_stop()

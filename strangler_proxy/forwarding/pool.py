@@ -8,6 +8,9 @@ and a request is almost never written into a socket the upstream is closing. "Al
 retries once when it provably can (see forwarder.py).
 
 Pools hold sockets only: no request state survives in them, so any number of proxy processes can run.
+
+`fetch` is the proxy's own small call through a pool (readiness probes, identity lookups): one request,
+its whole answer in memory.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 
 from strangler_proxy.forwarding.connection import UpstreamConnection
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
+from strangler_proxy.forwarding.headers import request_head
 
 
 class UpstreamPool:
@@ -53,6 +57,27 @@ class UpstreamPool:
             connection = await self._open_or_wait(connect_timeout)
         connection.begin()
         return connection
+
+    async def fetch(self, path: bytes, headers: list[tuple[bytes, bytes]], *, timeout: float,
+                    max_body: int = 65536) -> tuple[int, bytes]:
+        """GET `path` with `headers`: the status and the whole body. Raises ForwardingFailed when there is
+        no complete answer within `timeout` (to connect, and between reads) or the body exceeds `max_body`."""
+        connection = await self.acquire(timeout)
+        body = b""
+        try:
+            connection.write(request_head(b"GET", path, headers))
+            while not connection.complete:
+                if not connection.has_body:
+                    await connection.wait(timeout, ForwarderError.RESPONSE_TIMEOUT)
+                body += connection.take_body()
+                if len(body) > max_body:
+                    raise ForwardingFailed(ForwarderError.UPSTREAM_PROTOCOL_ERROR, f"an answer over {max_body} bytes")
+            body += connection.take_body()
+        except ForwardingFailed:
+            self.discard(connection)
+            raise
+        self.release(connection, reusable=connection.finish(head_only=False))
+        return connection.status, body
 
     def release(self, connection: UpstreamConnection, *, reusable: bool) -> None:
         """Give the connection back; a connection that cannot carry another request is closed."""

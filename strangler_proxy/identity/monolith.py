@@ -1,26 +1,30 @@
-"""Asking the monolith who a credential belongs to: `GET /internal/identity`, one short HTTP/1.0 call.
+"""Asking the monolith who a credential belongs to: `GET /internal/identity`, one short call.
 
-Only cache misses come here (the first request of a session every IDENTITY_CACHE_SECONDS), so a fresh
-connection per call is cheap enough and keeps this independent of the forwarder's pools. HTTP/1.0 means
-the answer is never chunked and ends when the monolith closes the connection.
+Only cache misses come here (the first request of a session every IDENTITY_CACHE_SECONDS). The call goes
+through a keep-alive pool of its own to MONOLITH_URL (forwarding/pool.py, the client the forwarder and
+the readiness probes use), so it does not depend on how the route table names the monolith.
 
     LookupFailed    the monolith could not be asked, or answered something other than an identity
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from chassis.identity import INTERNAL_HEADER, SESSION, Identity, sign_internal
+from strangler_proxy.forwarding.errors import ForwardingFailed
+from strangler_proxy.forwarding.pool import UpstreamPool
 
 __all__ = ["IDENTITY_PATH", "Lookup", "LookupFailed", "MonolithLookup", "identity_document", "identity_from_document"]
 
 IDENTITY_PATH = "/internal/identity"
 _MAX_RESPONSE_BYTES = 64 * 1024
+# Lookups at once per process before the next waits; idle connections close before the monolith's own
+# keep-alive (gunicorn: 5 s) would close them.
+_POOL_SIZE = 8
+_IDLE_SECONDS = 4.0
 
 Lookup = Callable[[str, str], Awaitable[Identity]]
 """`await lookup(kind, credential)`: who the credential belongs to (ANONYMOUS-like when nobody)."""
@@ -36,51 +40,36 @@ class MonolithLookup:
     def __init__(self, *, monolith_url: str, keys: Sequence[str], timeout: float, session_cookie: str,
                  host_header: str | None = None) -> None:
         parts = urlsplit(monolith_url)
-        self.https = parts.scheme == "https"
-        self.host = parts.hostname or "localhost"
-        self.port = parts.port or (443 if self.https else 80)
-        self.host_header = host_header or parts.netloc
-        self.path = parts.path.rstrip("/") + IDENTITY_PATH
-        self.where = f"{parts.scheme}://{parts.netloc}{self.path}"
+        self.pool = UpstreamPool("monolith-identity", monolith_url, size=_POOL_SIZE, idle_timeout=_IDLE_SECONDS)
+        self.host_header = (host_header or parts.netloc).encode()
+        self.path = (parts.path.rstrip("/") + IDENTITY_PATH).encode()
+        self.where = f"{parts.scheme}://{parts.netloc}{self.path.decode()}"
         self.keys = list(keys)
         self.timeout = timeout
         self.session_cookie = session_cookie
 
     async def __call__(self, kind: str, credential: str) -> Identity:
         try:
-            async with asyncio.timeout(self.timeout):
-                status, body = await self._get(self._request(kind, credential))
-        except (OSError, EOFError, asyncio.LimitOverrunError, TimeoutError, ValueError, IndexError) as exc:
-            raise LookupFailed(f"{self.where}: {exc.__class__.__name__} {exc}") from exc
+            status, body = await self.pool.fetch(self.path, self._headers(kind, credential), timeout=self.timeout,
+                                                 max_body=_MAX_RESPONSE_BYTES)
+        except ForwardingFailed as failure:
+            raise LookupFailed(f"{self.where}: {failure}") from failure
         if status != 200:
             raise LookupFailed(f"{self.where} answered {status}")
         return identity_from_document(body)
 
-    def _request(self, kind: str, credential: str) -> bytes:
+    async def close(self) -> None:
+        await self.pool.close()
+
+    def _headers(self, kind: str, credential: str) -> list[tuple[bytes, bytes]]:
         # Only the one credential being resolved is sent, so the answer is about it alone. Credentials
         # are in canonical form (headers.py): letters and digits, which cannot break a header line.
-        credential_line = (f"Cookie: {self.session_cookie}={credential}" if kind == SESSION
-                           else f"Authorization: Token {credential}")
+        credential_header = ((b"cookie", f"{self.session_cookie}={credential}".encode()) if kind == SESSION
+                             else (b"authorization", f"Token {credential}".encode()))
         # TLS ends in front of the proxy; saying so keeps the monolith's SECURE_SSL_REDIRECT from
         # answering this plain-HTTP call with a redirect, as for every request the proxy forwards.
-        return (f"GET {self.path} HTTP/1.0\r\nHost: {self.host_header}\r\nAccept: application/json\r\n"
-                f"X-Forwarded-Proto: https\r\n{INTERNAL_HEADER}: {sign_internal(keys=self.keys)}\r\n"
-                f"{credential_line}\r\n\r\n").encode()
-
-    async def _get(self, request: bytes) -> tuple[int, bytes]:
-        context = ssl.create_default_context() if self.https else None
-        reader, writer = await asyncio.open_connection(self.host, self.port, ssl=context)
-        try:
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            body = b""
-            while chunk := await reader.read(_MAX_RESPONSE_BYTES):
-                body += chunk
-                if len(body) > _MAX_RESPONSE_BYTES:
-                    raise ValueError("identity answer too large")
-        finally:
-            writer.close()
-        return int(head.split(b" ", 2)[1]), body
+        return [(b"host", self.host_header), (b"accept", b"application/json"), (b"x-forwarded-proto", b"https"),
+                (INTERNAL_HEADER.lower().encode(), sign_internal(keys=self.keys).encode()), credential_header]
 
 
 def identity_document(identity: Identity) -> str:

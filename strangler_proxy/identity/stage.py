@@ -151,13 +151,17 @@ async def startup(settings: HasRedisUrl, *, config: IdentityConfig | None = None
     one. Redis at `settings.redis_url` is connected on first use, so a Redis outage does not stop start-up."""
     config = config or load_identity_config()
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-identity")
-    _started.start(build_stage(config, client), client)
+    lookup = monolith_lookup(config)
+    _started.start(build_stage(config, client, lookup), client, on_stop=lookup.close)
 
 
-def build_stage(config: IdentityConfig, client: Commands) -> IdentityStage:
-    lookup = MonolithLookup(monolith_url=config.monolith_url, keys=config.signing_keys,
-                            timeout=config.lookup_timeout, session_cookie=config.session_cookie,
-                            host_header=config.lookup_host)
+def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
+    return MonolithLookup(monolith_url=config.monolith_url, keys=config.signing_keys, timeout=config.lookup_timeout,
+                          session_cookie=config.session_cookie, host_header=config.lookup_host)
+
+
+def build_stage(config: IdentityConfig, client: Commands, lookup: Lookup | None = None) -> IdentityStage:
+    lookup = lookup or monolith_lookup(config)
     return IdentityStage(
         resolve=IdentityResolver(redis=client, lookup=lookup, cache_seconds=config.cache_seconds),
         api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
@@ -167,7 +171,7 @@ def build_stage(config: IdentityConfig, client: Commands) -> IdentityStage:
 
 
 async def shutdown() -> None:
-    """Close the Redis connections `startup` opened."""
+    """Close the Redis and monolith connections `startup` opened."""
     await _started.stop()
 
 

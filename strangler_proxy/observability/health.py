@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
-from strangler_proxy.forwarding.headers import request_head
+from strangler_proxy.forwarding.errors import ForwardingFailed
 from strangler_proxy.forwarding.pool import UpstreamPool
 from strangler_proxy.limits.redis_link import RedisLink
 
@@ -69,17 +68,7 @@ class Readiness:
 
 async def probe(pool: UpstreamPool, path: str, *, timeout: float, host: bytes | None, request_id: str) -> int:
     """GET `path` on the pool's upstream; its status. Raises ForwardingFailed when there is no answer."""
-    connection = await pool.acquire(timeout)
     headers = [(b"host", host or pool.netloc), (b"user-agent", b"strangler-proxy-readyz"),
                (b"x-request-id", request_id.encode())]
-    try:
-        connection.write(request_head(b"GET", path.encode(), headers))
-        while not connection.complete:
-            if not connection.has_body:
-                await connection.wait(timeout, ForwarderError.RESPONSE_TIMEOUT)
-            connection.take_body()  # the health body is not needed; taking it keeps the socket read
-    except ForwardingFailed:
-        pool.discard(connection)
-        raise
-    pool.release(connection, reusable=connection.finish(head_only=False))
-    return connection.status
+    status, _ = await pool.fetch(path.encode(), headers, timeout=timeout)
+    return status

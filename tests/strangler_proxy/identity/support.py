@@ -14,7 +14,7 @@ from chassis.identity import identity_cache_key
 from strangler_proxy.configuration.model import Route
 from strangler_proxy.exchange import Exchange, Headers
 from strangler_proxy.identity.config import IdentityConfig
-from strangler_proxy.identity.stage import IdentityStage, build_stage
+from strangler_proxy.identity.stage import IdentityStage, build_stage, monolith_lookup
 from strangler_proxy.limits.redis_link import RedisLink
 
 SIGNING_KEY = "proxy-test-signing-key-" + "s" * 32
@@ -36,10 +36,12 @@ async def identity_stage(monolith_url: str = NOWHERE, *, redis_url: str | None =
     """The stage as `startup()` builds it, on the test Redis (or `redis_url`), asking `monolith_url`."""
     client = RedisLink(redis_url or os.environ["REDIS_URL"], timeout=0.5)
     config = IdentityConfig(signing_keys=(SIGNING_KEY,), monolith_url=monolith_url, lookup_timeout=5.0, **options)
+    lookup = monolith_lookup(config)
     try:
-        yield build_stage(config, client)
+        yield build_stage(config, client, lookup)
     finally:
         await client.aclose()
+        await lookup.close()
 
 
 def cache_identity(redis_client: redis.Redis, kind: str, credential: str, document: dict[str, Any]) -> str:
