@@ -1,6 +1,6 @@
 """The proxy benchmark: the kit's proxy against direct, nginx and django-revproxy, in one run on one machine.
 
-    .venv/bin/python -m benchmarks.proxy                  3 repeats of 5 s per configuration (~5 minutes)
+    .venv/bin/python -m benchmarks.proxy                  3 repeats of 5 s per configuration (~7 minutes)
     .venv/bin/python -m benchmarks.proxy --quick          1 repeat of 2 s (a smoke run)
     .venv/bin/python -m benchmarks.proxy --json out.json  also write every sample and verdict as JSON
 
