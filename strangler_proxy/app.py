@@ -4,14 +4,15 @@ Start-up (ASGI lifespan) reads the settings and loads the route table; a bad var
 stops the process, every error printed as a JSON log line. Then it opens a connection pool per upstream
 and starts the identity and limits stages. Shut-down closes them.
 
-Requests under /_strangler/ are the proxy's own (health, readiness, metrics); every other request goes
-through the pipeline (pipeline.py).
+Requests under /_strangler/ are the proxy's own (health, readiness, metrics; the metrics behind a bearer
+token when PROXY_METRICS_TOKEN is set); every other request goes through the pipeline (pipeline.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 import os
@@ -131,7 +132,11 @@ async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send:
     exchange.request_id = request_id.accept(incoming.decode("latin-1") if incoming else None)
     request_id.bind(exchange.request_id)  # the connection's task may still hold the previous request's
     path = scope["path"]
-    if path == "/_strangler/metrics":
+    if path == "/_strangler/metrics" and not _may_scrape(runtime.settings, exchange.header(b"authorization")):
+        await _answer(exchange, 401, json.dumps({
+            "code": 401, "message": "The metrics need Authorization: Bearer <PROXY_METRICS_TOKEN>.",
+            "request_id": exchange.request_id}).encode(), b"application/json", [(b"www-authenticate", b"Bearer")])
+    elif path == "/_strangler/metrics":
         runtime.pipeline.recorder.flush()
         runtime.metrics.flush()
         body = await asyncio.to_thread(runtime.metrics.exposition)
@@ -142,6 +147,14 @@ async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send:
     runtime.pipeline.record(exchange, route=ADMIN_ROUTE)
 
 
+def _may_scrape(settings: ProxySettings, authorization: bytes | None) -> bool:
+    """Whether the caller may read the metrics: anyone when no PROXY_METRICS_TOKEN is set."""
+    if settings.metrics_token is None:
+        return True
+    expected = b"Bearer " + settings.metrics_token.encode()
+    return authorization is not None and hmac.compare_digest(authorization, expected)
+
+
 async def _admin_json(runtime: Runtime, path: str, rid: str) -> tuple[int, dict[str, Any]]:
     if path == "/_strangler/healthz":
         return healthz()
@@ -150,11 +163,12 @@ async def _admin_json(runtime: Runtime, path: str, rid: str) -> tuple[int, dict[
     return 404, {"code": 404, "message": f"The proxy has no page at {path}.", "request_id": rid}
 
 
-async def _answer(exchange: Any, status: int, body: bytes, content_type: bytes) -> None:
+async def _answer(exchange: Any, status: int, body: bytes, content_type: bytes,
+                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
     exchange.status, exchange.bytes_out = status, len(body)
     await exchange.send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", content_type), (b"content-length", b"%d" % len(body)),
-        (b"cache-control", b"no-store"), (b"x-request-id", exchange.request_id.encode())]})
+        (b"cache-control", b"no-store"), (b"x-request-id", exchange.request_id.encode()), *(extra or [])]})
     await exchange.send({"type": "http.response.body", "body": body})
 
 

@@ -44,6 +44,8 @@ class ProxySettings:
     redis_url: str
     service_name: str
     log_level: str
+    # The bearer token /_strangler/metrics asks of a scraper; None leaves it open (local use).
+    metrics_token: str | None = None
 
 
 def load_settings() -> ProxySettings:
@@ -62,6 +64,7 @@ def load_settings() -> ProxySettings:
         redis_url=env_url("REDIS_URL", schemes=("redis", "rediss")),
         service_name=env_str("SERVICE_NAME", "strangler-proxy"),
         log_level=_log_level(),
+        metrics_token=env_str("PROXY_METRICS_TOKEN", "") or None,
     )
 
 

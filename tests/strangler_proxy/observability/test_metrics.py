@@ -49,3 +49,21 @@ def test_requests_errors_and_latencies_are_exposed_per_route_and_upstream_across
     assert sample(text, "strangler_upstream_duration_seconds_count", route="default", upstream="echo") == 20
     assert sample(text, "strangler_request_duration_seconds_bucket", route="default", upstream="echo", le="+Inf") == 20
     assert sample(text, "strangler_request_duration_seconds_sum", route="default", upstream="echo") > 0
+
+
+def test_with_a_metrics_token_only_a_scraper_that_sends_it_reads_the_metrics(echo, raw, tmp_path):
+    proxy = start_proxy(tmp_path, proxy_routes(), PROXY_METRICS_TOKEN="scrape-me-0123456789", **proxy_env(echo, raw))
+    try:
+        url = f"{proxy.url}/_strangler/metrics"
+        anonymous = requests.get(url, timeout=10)
+        wrong = requests.get(url, headers={"Authorization": "Bearer scrape-me-wrong"}, timeout=10)
+        right = requests.get(url, headers={"Authorization": "Bearer scrape-me-0123456789"}, timeout=10)
+        health = requests.get(f"{proxy.url}/_strangler/healthz", timeout=10)
+    finally:
+        proxy.stop()
+    for refused in (anonymous, wrong):
+        assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+        assert isinstance(refused.json()["code"], int) and "PROXY_METRICS_TOKEN" in refused.json()["message"]
+        assert "strangler_requests" not in refused.text
+    assert right.status_code == 200 and "strangler_requests_total" in right.text
+    assert health.status_code == 200  # liveness stays open for the platform's checks
