@@ -8,8 +8,9 @@ request body only up to CONTENT_LENGTH and would see a chunked one as empty. The
 max_body_bytes is enforced while reading (413); each piece must arrive within `body_timeout` (408).
 
 Response body. Pieces are sent to the client as they arrive (Content-Length kept, otherwise the server
-chunks), the head together with the first one, or on its own when that is late (HEAD_HOLD_SECONDS); the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest
-in the upstream's socket. Each piece must come within the route's read_timeout (504).
+chunks), the head together with the first one, or on its own when that is late (HEAD_HOLD_SECONDS);
+the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest in the
+upstream's socket. Each piece must come within the route's read_timeout (504).
 
 Retry. A request written into a kept-alive connection the upstream had just closed fails with
 UPSTREAM_CLOSED before any response byte. It is retried once, on a fresh connection, only when nothing
