@@ -121,7 +121,9 @@
     if (reply.ok && reply.data.success && reply.data.statusUrl && !FINAL_STATES.has(reply.data.status)) {
       // The asynchronous checkout: accepted now, decided by the saga; follow the order until it ends.
       button.textContent = "Received";
-      addText(reply.data.message, "bot", "outcome pending");
+      // The API's message tells a client to follow statusUrl; a person is told what the page will do.
+      addText(`Order ${reply.data.number} accepted. We are reserving it and authorising your card now; ` +
+              "the outcome will appear here in a moment.", "bot", "outcome pending");
       await followOrder(reply.data.statusUrl);
     } else if (reply.ok && reply.data.success) {
       button.textContent = "Ordered";
