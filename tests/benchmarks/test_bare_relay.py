@@ -8,16 +8,10 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.strangler_proxy.upstreams.processes import Running, start_echo
+from tests.strangler_proxy.conftest import echo  # noqa: F401  (the proxy tests' echo upstream fixture)
+from tests.strangler_proxy.upstreams.processes import Running
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import free_port
-
-
-@pytest.fixture(scope="module")
-def echo() -> Iterator[Running]:
-    running = start_echo()
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")
