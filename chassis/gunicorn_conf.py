@@ -22,6 +22,12 @@ timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = 25
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
 forwarded_allow_ips = ",".join(env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
+# gunicorn would take SCRIPT_NAME and PATH_INFO headers from those addresses and cut the path with them;
+# the proxy passes client headers on, so a client could run a path the proxy never routed. Trust none.
+forwarder_headers = ""
+# A header name with an underscore (X_Strangler_Identity) would land in the environ under the same key
+# as its dashed twin; drop it, whoever sent it.
+header_map = "drop"
 # Request bodies bigger than this never reach Django: the header limits bound a slow or hostile client.
 limit_request_line = 8190
 limit_request_fields = 100
