@@ -90,6 +90,10 @@ class ResponseCycle:
             self.disconnected = True
         self.notify()
 
+    def client_gone(self) -> bool:
+        """Whether the client has gone, or its connection is closing: nothing should start for it."""
+        return self.disconnected or self.transport.is_closing()
+
     def notify(self) -> None:
         self._news = True
         waiter = self._waiter
@@ -99,6 +103,8 @@ class ResponseCycle:
     # ------------------------------------------------------------------ the application's run
     async def run_asgi(self, app: Any) -> None:
         """Run the application for this request; whatever it does wrong, the connection is left sound."""
+        if self.transport.is_closing():
+            return  # the client is gone or an earlier answer closed the connection: nobody to answer
         try:
             result = await app(self.scope, self.receive, self.send)
         except BaseException as exc:

@@ -24,6 +24,9 @@ Headers = list[tuple[bytes, bytes]]  # lower-case names, as ASGI delivers them
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+# The scope key under which the server leaves a callable telling whether the client has gone (or its
+# connection is closing), so the forwarder starts nothing for a client nobody can answer.
+CLIENT_GONE = "strangler.client_gone"
 
 
 async def _no_receive() -> Message:

@@ -6,9 +6,22 @@ What it adds against slow or hostile clients:
     block within that time of connecting or of the request's first byte; otherwise 408 and close (a
     connection that sent nothing is closed silently). The keep-alive timeout covers idle time between
     requests; body reads are timed by the forwarder (PROXY_BODY_TIMEOUT).
-  * a header size limit (PROXY_MAX_HEADER_BYTES): 431 and close beyond it (httptools has none).
+  * limits at least as strict as the upstreams' gunicorn (chassis/gunicorn_conf.py), so that no request
+    the proxy accepts is one an upstream answers with its own HTML error page: the request line (414),
+    one header field and the number of fields (431), and the whole header block (PROXY_MAX_HEADER_BYTES,
+    431; httptools has no limit), counted field by field, so the read that completes a block counts too.
+  * HTTP/1.0 with Transfer-Encoding is refused (RFC 9112 §6.1: its framing is faulty), and an HTTP/1.0
+    client gets no `100 Continue` (it does not know the status).
+  * trailer fields never become header fields (RFC 9110 §6.5.1): they are dropped.
+  * an absolute-form target (`GET http://host/path`) names the host: it replaces the Host header
+    (RFC 9112 §3.2.2), so routing, the upstream's host check and the target agree.
   * the 400 for an unparseable request (llhttp refuses CL+TE, bad chunking, duplicate lengths, ...)
     in the contract's JSON Error shape, with a request id, instead of plain text.
+
+A refusal ends the connection, and nothing after it runs: bytes pipelined behind a refused request are
+never parsed, a request already queued behind a response that closes the connection is dropped, and a
+refusal of a malformed request waits for the answers to the valid requests before it, so it never
+takes their place.
 
 What it does with less work per request than uvicorn's, since the proxy's CPU is taken from the upstream
 beside it on the machine:
@@ -41,12 +54,28 @@ from uvicorn.server import ServerState
 
 from chassis import request_id
 from strangler_proxy.cycle import ResponseCycle
+from strangler_proxy.exchange import CLIENT_GONE
 from strangler_proxy.settings import SETTINGS_STATE_KEY
 
 # The refusals' log lines keep the name they have always had.
 logger = logging.getLogger("strangler_proxy.server")
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_MAX_HEADER_BYTES = 65536
+# gunicorn's limit_request_line and limit_request_field_size, which the upstreams run with.
+MAX_REQUEST_LINE = 8190
+MAX_FIELD_BYTES = 8190
+# gunicorn allows 100 fields; the proxy adds up to six of its own (X-Forwarded-For/Proto/Host, the request
+# id, the signed identity, Content-Length), so it accepts fewer from the client.
+MAX_FIELDS = 90
+
+
+class _Refused(Exception):
+    """Raised in a parser callback: the request is answered `status` and the connection closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 class ProxyProtocol(HttpToolsProtocol):
@@ -61,7 +90,11 @@ class ProxyProtocol(HttpToolsProtocol):
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_headers = False
         self._header_bytes = 0
+        self._field_bytes = 0
         self._requests_begun = 0
+        # (status, message) once the connection is refused: nothing more is read; written after the
+        # answers to the requests before it.
+        self._refusal: tuple[int, str] | None = None
         # Requests parsed and waiting for their turn, the task that runs them, and what it waits on.
         self._queued: deque[tuple[ResponseCycle, Any]] = deque()
         self._runner: asyncio.Task[None] | None = None
@@ -93,12 +126,18 @@ class ProxyProtocol(HttpToolsProtocol):
         self.parser = None  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
+        if self._refusal is not None:
+            return  # refused: whatever follows is never parsed, let alone run
         self._idle_since = None
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserError:
-            self.logger.warning("Invalid HTTP request received.")
-            self.send_400_response("Invalid HTTP request received.")
+        except httptools.HttpParserError as error:
+            refused = error.__context__
+            if isinstance(refused, _Refused):
+                self._refuse(refused.status, refused.message)
+            else:
+                self.logger.warning("Invalid HTTP request received.")
+                self.send_400_response("Invalid HTTP request received.")
             return
         except httptools.HttpParserUpgrade:
             self._unsupported_upgrade_warning()  # the proxy does not carry WebSockets
@@ -121,18 +160,35 @@ class ProxyProtocol(HttpToolsProtocol):
             "headers": self.headers, "state": self.app_state.copy(),
         }
         self._awaiting_headers = True
-        self._header_bytes = 0
+        self._header_bytes = self._field_bytes = 0
         self._requests_begun += 1
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._awaiting_headers:
+            return  # a trailer field: never a header field (RFC 9110 §6.5.1), and not forwarded
+        size = len(name) + len(value) + 2
+        if size > MAX_FIELD_BYTES:
+            raise _Refused(431, "A request header field is too large.")
+        self._field_bytes += size
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._awaiting_headers = False
         self._cancel_header_timer()
         parser, scope = self.parser, self.scope
+        method = parser.get_method()
+        self._check_head_size(method)
         http_version = parser.get_http_version()
-        scope["method"] = parser.get_method().decode("ascii")
+        scope["method"] = method.decode("ascii")
         if http_version != "1.1":
             scope["http_version"] = http_version
+            self._check_http_1_0(http_version)
         url = httptools.parse_url(self.url)
+        if url.host:
+            self._take_host_from_target(url.host, url.port)
         path = url.path.decode("ascii")
         scope["path"] = self.root_path + (unquote(path) if "%" in path else path)
         scope["raw_path"] = self._raw_root_path + url.path
@@ -143,10 +199,30 @@ class ProxyProtocol(HttpToolsProtocol):
             expect_100_continue=self.expect_100_continue,
             keep_alive=http_version != "1.0" and parser.should_keep_alive(),
             on_response=self.on_response_complete)
+        scope[CLIENT_GONE] = cycle.client_gone
         if previous is not None and not previous.response_complete:
             self.flow.pause_reading()  # pipelined: read on once the answer before it is complete
         self._queued.append((cycle, self._app_for_request()))
         self._wake_runner()
+
+    def _check_head_size(self, method: bytes) -> None:
+        if len(method) + len(self.url) + 10 > MAX_REQUEST_LINE:  # "METHOD URL HTTP/1.1"
+            raise _Refused(414, "The request target is too long.")
+        if len(self.headers) > MAX_FIELDS:
+            raise _Refused(431, "The request has too many header fields.")
+        if self._field_bytes + len(self.url) > self.max_header_bytes:
+            raise _Refused(431, "The request's header block is too large.")
+
+    def _check_http_1_0(self, http_version: str) -> None:
+        self.expect_100_continue = False  # an HTTP/1.0 client does not know 100 Continue
+        if http_version == "1.0" and any(name == b"transfer-encoding" for name, _ in self.headers):
+            raise _Refused(400, "An HTTP/1.0 request cannot use Transfer-Encoding.")
+
+    def _take_host_from_target(self, host: bytes, port: int | None) -> None:
+        """RFC 9112 §3.2.2: with an absolute-form target, the target's authority is the host."""
+        authority = host if port is None else b"%s:%d" % (host, port)
+        self.headers[:] = [pair for pair in self.headers if pair[0] != b"host"]
+        self.headers.append((b"host", authority))
 
     def on_body(self, body: bytes) -> None:
         cycle = self.cycle
@@ -189,10 +265,14 @@ class ProxyProtocol(HttpToolsProtocol):
         try:
             while True:
                 while self._queued:
+                    if self.transport.is_closing():
+                        return  # an answer closed the connection: what was pipelined behind it is dropped
                     cycle, app = self._queued.popleft()
                     await cycle.run_asgi(app)
                     if runner.cancelling():
                         return  # the server is stopping and gave up waiting
+                if self._refusal is not None:
+                    self._write_refusal(*self._refusal)
                 if self.transport.is_closing():
                     return
                 self._next = self.loop.create_future()
@@ -249,8 +329,24 @@ class ProxyProtocol(HttpToolsProtocol):
         self._refuse(408, "The request headers arrived too slowly.")
 
     def _refuse(self, status: int, message: str) -> None:
-        """Answer `status` with the contract's JSON Error and close the connection."""
+        """Answer `status` with the contract's JSON Error and close the connection, after the answers to
+        the requests before it; nothing more is read meanwhile."""
         self._cancel_header_timer()
+        if self.transport.is_closing() or self._refusal is not None:
+            return
+        self._refusal = (status, message)
+        current = self.cycle
+        if current is not None and current.more_body and not current.response_complete:
+            # The bad bytes are the current request's own (its body): that request is refused, not run on.
+            current.lost()
+            if current.response_started:
+                self.transport.close()  # mid-answer: a status line now would corrupt the answer
+                return
+        elif self._queued or (current is not None and not current.response_complete):
+            return  # the connection's task writes it once the answers before it are out
+        self._write_refusal(status, message)
+
+    def _write_refusal(self, status: int, message: str) -> None:
         if self.transport.is_closing():
             return
         rid = request_id.new()

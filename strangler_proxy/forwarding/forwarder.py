@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from strangler_proxy.exchange import Exchange
+from strangler_proxy.exchange import CLIENT_GONE, Exchange
 from strangler_proxy.forwarding.connection import UpstreamConnection
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.framing import BodyFraming, Framing
@@ -68,6 +68,9 @@ class Forwarder:
         assert exchange.route is not None
         pool = self.pools[exchange.route.upstream]
         exchange.upstream = pool.name
+        client_gone = exchange.scope.get(CLIENT_GONE)
+        if client_gone is not None and client_gone():
+            raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "before the request was sent")
         body = EMPTY_BODY if _bodiless(_framing(exchange)) else await self._read_prefix(exchange)
         head = request_head(exchange.method.encode(), _target(exchange), _framed(exchange, body))
         started = time.perf_counter()

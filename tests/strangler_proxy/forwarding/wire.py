@@ -69,3 +69,33 @@ def assert_nothing_reached(proxy: Running, echo: Running, request_tag: str) -> N
     requests.get(f"{proxy.url}/sentinel", headers={"X-Test-Id": sentinel}, timeout=10)
     wait_until(lambda: received(echo, sentinel), timeout=10, what="the sentinel request")
     assert received(echo, request_tag) == []
+
+
+def read_until_closed(sock: socket.socket) -> list[RawResponse]:
+    """Every response the server writes until it closes the connection, in order."""
+    data = b""
+    while chunk := _recv(sock):
+        data += chunk
+    responses = []
+    while b"\r\n\r\n" in data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {name.strip().lower(): value.strip() for name, value in (line.split(":", 1) for line in lines[1:])}
+        if headers.get("transfer-encoding") == "chunked":
+            body, data = _dechunk(rest)
+        else:
+            length = int(headers.get("content-length", "0"))
+            body, data = rest[:length], rest[length:]
+        responses.append(RawResponse(int(lines[0].split()[1]), headers, body, head))
+    return responses
+
+
+def _dechunk(data: bytes) -> tuple[bytes, bytes]:
+    """A chunked body's content, and what follows it."""
+    body = b""
+    while True:
+        size_line, _, data = data.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            return body, data.partition(b"\r\n")[2]
+        body, data = body + data[:size], data[size + 2:]
