@@ -5,7 +5,9 @@ through httptools) already refuses Content-Length together with Transfer-Encodin
 Content-Length, malformed chunk sizes and Transfer-Encodings that do not end in `chunked`; the raw-socket
 tests in tests/strangler_proxy/forwarding/test_smuggling.py pin that down. This module is the second
 line, for whatever reaches the application anyway (another ASGI server, a lenient parser setting): the
-same cases, plus a missing or repeated Host, are a Rejection before anything is sent upstream.
+same cases, plus a missing or repeated Host, are a Rejection before anything is sent upstream. So is a
+repeated Content-Type: two parsers could each take a different one, and gunicorn answers it with an HTML
+page.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ NO_BODY = BodyFraming(Framing.NONE)
 
 
 def request_framing(headers: Headers) -> BodyFraming:
-    """The request's framing; raises Rejection(400) when it is ambiguous or the Host is not exactly one."""
+    """The request's framing; raises Rejection(400) when it is ambiguous, the Host is not exactly one or
+    the Content-Type is repeated."""
     lengths: list[bytes] = []
     encodings: list[bytes] = []
-    hosts = 0
+    hosts = content_types = 0
     for name, value in headers:
         if name == b"content-length":
             lengths.append(value)
@@ -44,8 +47,12 @@ def request_framing(headers: Headers) -> BodyFraming:
             encodings.append(value)
         elif name == b"host":
             hosts += 1
+        elif name == b"content-type":
+            content_types += 1
     if hosts != 1:
         raise _bad("A request must carry exactly one Host header.")
+    if content_types > 1:
+        raise _bad("A request must carry at most one Content-Type header.")
     if encodings:
         return _chunked(encodings, lengths)
     if lengths:

@@ -19,6 +19,7 @@ HOST = (b"host", b"shop.test")
     [HOST, (b"transfer-encoding", b"chunked"), (b"transfer-encoding", b"identity")],
     [(b"content-length", b"5")],
     [HOST, HOST],
+    [HOST, (b"content-type", b"application/json"), (b"content-type", b"text/plain")],
 ])
 def test_ambiguous_framing_that_reaches_the_application_is_refused_with_400(headers):
     with pytest.raises(Rejection) as refused:
