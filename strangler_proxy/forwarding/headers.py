@@ -13,7 +13,15 @@ X-Forwarded-Host.
 X-Forwarded-For/Proto/Host describe the connection the proxy accepted. A client's own values are kept (and
 appended to) only when the peer is a configured trusted proxy (TRUSTED_PROXIES, e.g. the platform's load
 balancer); from anyone else they are replaced, and `Forwarded` / `X-Real-IP` are dropped, because the
-monolith trusts X-Forwarded-Proto for "is this HTTPS".
+monolith trusts X-Forwarded-Proto for "is this HTTPS". The other spellings of a scheme claim that servers
+read (gunicorn's X-Forwarded-Ssl and X-Forwarded-Protocol, X-Url-Scheme, Front-End-Https, ...) are dropped
+from everyone: X-Forwarded-Proto is the one the proxy vouches for.
+
+A header name with an underscore never goes upstream. WSGI servers spell every header as an environ key
+with `_` for `-`, so `Script_Name` or `X_Forwarded_Proto` would be read as something else than the name
+the proxy checked (gunicorn even takes SCRIPT_NAME from a trusted peer and cuts it off the path).
+
+`Server` is dropped from answers: which server stands behind the proxy is nobody's business.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import itemgetter
 
 from strangler_proxy.exchange import Headers
 
@@ -33,13 +42,18 @@ _PROTECTED = frozenset({b"host"})
 # The client's claims about earlier hops: believed only from a trusted proxy.
 _CLIENT_CLAIMS = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"forwarded",
                             b"x-real-ip"})
+# Other ways of claiming the scheme that servers and frameworks read: dropped even from a trusted proxy.
+_SCHEME_CLAIMS = frozenset({b"x-forwarded-ssl", b"x-forwarded-protocol", b"x-forwarded-scheme", b"x-url-scheme",
+                            b"front-end-https", b"x-forwarded-port", b"x-forwarded-prefix"})
 # Set by the proxy itself: the request id it accepted, and the body framing it chose.
 _PROXY_SET = frozenset({b"x-request-id", b"content-length", b"expect"})
-_DROP_FROM_UNTRUSTED = HOP_BY_HOP | _CLIENT_CLAIMS | _PROXY_SET
-_DROP_FROM_TRUSTED = HOP_BY_HOP | _PROXY_SET
-# Response headers the proxy's server writes itself (uvicorn adds Date; the request id is ours).
-_RESPONSE_DROP = HOP_BY_HOP | {b"date", b"x-request-id"}
+_DROP_FROM_UNTRUSTED = HOP_BY_HOP | _CLIENT_CLAIMS | _SCHEME_CLAIMS | _PROXY_SET
+_DROP_FROM_TRUSTED = HOP_BY_HOP | _SCHEME_CLAIMS | _PROXY_SET
+# Response headers the proxy's server writes itself (uvicorn adds Date; the request id is ours), and the
+# upstream server's name.
+_RESPONSE_DROP = HOP_BY_HOP | {b"date", b"x-request-id", b"server"}
 _FIELD = b": "
+_name = itemgetter(0)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -83,6 +97,8 @@ def upstream_request_headers(headers: Headers, *, peer: str, scheme: str, truste
     if connection:
         drop = _dropping(drop, tuple(connection))
     kept = [pair for pair in headers if pair[0] not in drop]
+    if b"_" in b"".join(map(_name, kept)):  # rare: one C-level search decides whether to look closer
+        kept = [pair for pair in kept if b"_" not in pair[0]]
     _add_forwarded(kept, peer=peer.encode(), scheme=scheme.encode(), trusted=trusted)
     kept.append((b"x-request-id", request_id))
     return kept

@@ -90,3 +90,29 @@ def test_a_malformed_request_id_is_replaced(proxy, echo, request_tag):
     upstream_saw = wait_received(echo, request_tag)[0]["headers"]["x-request-id"]
     assert upstream_saw == response.headers["X-Request-ID"] != "bad id with spaces"
     assert len(upstream_saw) == 32
+
+
+def test_no_header_name_with_an_underscore_reaches_the_upstream(proxy, echo, request_tag):
+    """WSGI reads `_` as `-`: such a name would be taken for another header, or for SCRIPT_NAME itself."""
+    send_raw(proxy.port, request_bytes(
+        "POST", "/x/v1/checkout", f"X-Test-Id: {request_tag}", "SCRIPT_NAME: /x", "Path_Info: /v1/checkout",
+        "X_Forwarded_Proto: https", "X_Strangler_Identity: forged", "Content-Length: 0"))
+    received = wait_received(echo, request_tag)[0]
+    assert received["path"] == "/x/v1/checkout"
+    assert not [name for name in received["headers"] if name in {"script-name", "path-info", "x-strangler-identity"}]
+    assert received["headers"]["x-forwarded-proto"] == "http"
+
+
+def test_every_spelling_of_a_scheme_claim_from_the_client_is_dropped(proxy, echo, request_tag):
+    claims = ["X-Forwarded-Ssl: on", "X-Forwarded-Protocol: ssl", "X-Forwarded-Scheme: https", "X-Url-Scheme: https",
+              "Front-End-Https: on", "X-Forwarded-Port: 443", "X-Forwarded-Prefix: /admin"]
+    response = send_raw(proxy.port, request_bytes("GET", "/echo", f"X-Test-Id: {request_tag}", *claims))
+    assert response is not None and response.status == 200, response and response.raw
+    headers = wait_received(echo, request_tag)[0]["headers"]
+    assert not [claim for claim in claims if claim.split(":")[0].lower() in headers]
+    assert headers["x-forwarded-proto"] == "http"
+
+
+def test_the_upstream_server_s_name_does_not_reach_the_client(proxy):
+    response = requests.get(f"{proxy.url}/echo", timeout=10)
+    assert response.status_code == 200 and "server" not in response.headers
