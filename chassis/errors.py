@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -29,6 +31,12 @@ def error_body(code: int, message: str, **extra: Any) -> dict[str, Any]:
 
 def error_response(code: int, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse(error_body(code, message, **extra), status=code)
+
+
+def body_too_large(limit: int | None) -> JsonResponse:
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, refused unread (chassis.wsgi closes the connection)."""
+    return error_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                          f"Request body is larger than {limit} bytes." if limit else "Request body is too large.")
 
 
 def _summarise(detail: Any) -> str:
@@ -61,6 +69,9 @@ def drf_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Django files it under SuspiciousOperation (400); the client sent too much, which is a 413.
+        return body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return error_response(status.HTTP_400_BAD_REQUEST, "Bad request.")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chassis import connection
 from chassis.env import env_int, env_list, env_str
 from chassis.logging import JsonFormatter, RequestIdFilter
 
@@ -38,6 +39,16 @@ accesslog = "-"
 errorlog = "-"
 # Only the atoms are used (see GunicornAccessFormatter); the format string is kept for a human reader.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)s'
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    # Lets the application close this request's connection (a 413 leaves the body unread): see
+    # chassis.connection.
+    connection.serving(req)
+
+
+def post_request(worker: Any, req: Any) -> None:
+    connection.served()
 
 
 class GunicornAccessFormatter(JsonFormatter):

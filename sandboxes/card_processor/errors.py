@@ -5,6 +5,7 @@
     ├── NotFound                  404 invalid_request_error / resource_missing
     ├── MethodNotAllowed          405 invalid_request_error: the path exists, the method does not
     ├── Forbidden                 403 invalid_request_error: a sandbox control that is switched off
+    ├── RequestTooLarge           413 invalid_request_error: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, unread
     ├── IdempotencyConflict       400 idempotency_error: one key reused with other parameters
     └── ApiUnavailable            503 api_error: an injected outage (nothing was done)
 
@@ -55,6 +56,12 @@ class Forbidden(ApiError):
     """A sandbox control that this process was not started to allow."""
 
     status = 403
+
+
+class RequestTooLarge(ApiError):
+    """The body is over the size limit; it is refused unread, so chassis.wsgi closes the connection."""
+
+    status = 413
 
 
 class IdempotencyConflict(ApiError):

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
-from sandboxes.card_processor.errors import InvalidRequest
+from sandboxes.card_processor.errors import InvalidRequest, RequestTooLarge
 
 MAX_AMOUNT = 99_999_999  # Stripe's limit for two-decimal currencies
 _CURRENCY = re.compile(r"^[a-z]{3}$")
@@ -38,15 +40,24 @@ class RefundCreate:
 
 def read_json(request: HttpRequest) -> dict[str, Any]:
     """The body as a JSON object; an empty body is an empty object."""
-    if not request.body:
+    raw = _body(request)
+    if not raw:
         return {}
     try:
-        data = json.loads(request.body)
+        data = json.loads(raw)
     except (ValueError, RecursionError):
         raise InvalidRequest("invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidRequest("invalid_json", "The request body must be a JSON object.")
     return data
+
+
+def _body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise RequestTooLarge("request_too_large", f"The request body is larger than {limit} bytes.") from None
 
 
 def intent_create(body: dict[str, Any]) -> IntentCreate:
