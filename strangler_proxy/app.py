@@ -2,7 +2,8 @@
 
 Start-up (ASGI lifespan) reads the settings and loads the route table; a bad variable or any table error
 stops the process, every error printed as a JSON log line. Then it opens a connection pool per upstream
-and starts the identity and limits stages. Shut-down closes them.
+and starts the limits stage, then the identity stage (whose look-ups the limits stage limits). Shut-down
+closes them.
 
 Requests under /_strangler/ are the proxy's own (health, readiness, metrics; the metrics behind a bearer
 token when PROXY_METRICS_TOKEN is set); every other request goes through the pipeline (pipeline.py).
@@ -75,8 +76,8 @@ async def start(state: dict[str, Any]) -> Runtime:
              for name, upstream in table.upstreams.items()}
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
                           body_timeout=settings.body_timeout)
-    await identity.startup(settings)
-    await limits.startup(settings, table=table)
+    limits_stage = await limits.startup(settings, table=table)
+    await identity.startup(settings, lookup_limit=limits_stage)
     metrics = ProxyMetrics()
     stages = build_stages(trusted_proxies=settings.trusted_proxies, matcher=RouteMatcher(table), forwarder=forwarder)
     pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, interval=RECORD_SECONDS))
@@ -90,8 +91,8 @@ async def stop(runtime: Runtime) -> None:
     runtime.housekeeping.cancel()
     runtime.pipeline.recorder.flush()
     runtime.metrics.flush()
-    await limits.shutdown()
     await identity.shutdown()
+    await limits.shutdown()
     await runtime.readiness.close()
     for pool in runtime.pools.values():
         await pool.close()

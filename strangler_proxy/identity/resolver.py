@@ -23,23 +23,20 @@ logger = logging.getLogger(__name__)
 
 
 class IdentityResolver:
-    """`await resolver(kind, credential)` → Identity; raises LookupFailed when nobody can say."""
+    """`await resolver.cached(kind, credential)`, else `await resolver.look_up(kind, credential)`.
+
+    Two calls, so the caller can decide between them whether a look-up may be made (the identity stage
+    has the caller's address pay for it first).
+    """
 
     def __init__(self, *, redis: Commands, lookup: Lookup, cache_seconds: int) -> None:
         self.redis = redis
         self.lookup = lookup
         self.cache_seconds = cache_seconds
 
-    async def __call__(self, kind: str, credential: str) -> Identity:
+    async def cached(self, kind: str, credential: str) -> Identity | None:
+        """The cached answer; None when there is none, or Redis cannot say."""
         key = identity_cache_key(kind, credential)
-        cached = await self._cached(key)
-        if cached is not None:
-            return cached
-        identity = await self.lookup(kind, credential)
-        await self._store(key, identity)
-        return identity
-
-    async def _cached(self, key: str) -> Identity | None:
         try:
             document = await self.redis.get(key)
         except RedisError as exc:
@@ -51,6 +48,12 @@ class IdentityResolver:
             return identity_from_document(document)
         except LookupFailed:
             return None  # unreadable (an older format?): ask again and overwrite on expiry
+
+    async def look_up(self, kind: str, credential: str) -> Identity:
+        """Ask the monolith, and cache its answer; raises LookupFailed when it cannot say."""
+        identity = await self.lookup(kind, credential)
+        await self._store(identity_cache_key(kind, credential), identity)
+        return identity
 
     async def _store(self, key: str, identity: Identity) -> None:
         try:

@@ -6,7 +6,9 @@ For each request, after route matching and before the limits stage:
   2. Every client-sent identity header is removed (headers.py); the session cookie, `Authorization:
      Token` and `X-Api-Key` are read in the same pass. The API key does not go upstream.
   3. A session or token is resolved through the Redis cache, else the monolith (resolver.py). A request
-     with neither is anonymous at no further cost: no Redis, no signing.
+     with neither is anonymous at no further cost: no Redis, no signing. Before a look-up, the caller's
+     address pays what an anonymous request would (the limits stage, given as `lookup_limit`): made-up
+     credentials are never cached, and a flood of them is answered 429 without reaching the monolith.
   4. An API key is looked up (its plan goes into the identity); an unknown key is answered 401.
   5. A `login_required` route answers 401 to a caller who is not signed in.
   6. A caller who is not anonymous gets `X-Strangler-Identity: <signed token>` upstream. An anonymous
@@ -22,6 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from redis.exceptions import RedisError
 
@@ -36,7 +39,8 @@ from strangler_proxy.lifecycle import StartedStage
 from strangler_proxy.limits.apikeys import ApiKeyPlans
 from strangler_proxy.limits.redis_link import Commands, HasRedisUrl, RedisLink
 
-__all__ = ["IdentityStage", "is_internal_path", "resolve_identity", "running_stage", "shutdown", "startup"]
+__all__ = ["CachedLookup", "IdentityStage", "LookupLimit", "is_internal_path", "resolve_identity", "running_stage",
+           "shutdown", "startup"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +50,22 @@ RESIGN_SECONDS = 5.0
 _MAX_SIGNED = 10_000
 
 ApiKeyLookup = Callable[[str], Awaitable[str | None]]
+
+
+class CachedLookup(Protocol):
+    """Who a credential belongs to, from the cache or else from the monolith (resolver.IdentityResolver)."""
+
+    async def cached(self, kind: str, credential: str) -> Identity | None: ...
+
+    async def look_up(self, kind: str, credential: str) -> Identity: ...
+
+
+class LookupLimit(Protocol):
+    """What a look-up costs the caller's address (limits.LimitsStage; see limits/stage.py)."""
+
+    def spend_for_lookup(self, exchange: Exchange) -> Awaitable[None] | None: ...
+
+    def carry_over_lookup(self, exchange: Exchange) -> None: ...
 
 
 def is_internal_path(path: str) -> bool:
@@ -61,9 +81,11 @@ class IdentityStage:
     I/O (the anonymous caller), else the awaitable that finishes the work.
     """
 
-    def __init__(self, *, resolve: Lookup, api_key_plan: ApiKeyLookup, keys: Sequence[str],
-                 session_cookie: str = "sessionid", clock: Callable[[], float] = time.monotonic) -> None:
-        self.resolve = resolve
+    def __init__(self, *, resolver: CachedLookup, lookup_limit: LookupLimit, api_key_plan: ApiKeyLookup,
+                 keys: Sequence[str], session_cookie: str = "sessionid",
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.resolver = resolver
+        self.lookup_limit = lookup_limit
         self.api_key_plan = api_key_plan
         self.keys = list(keys)
         self.session_cookie = session_cookie.encode()
@@ -85,12 +107,14 @@ class IdentityStage:
         return self._identify(exchange, credentials)
 
     async def _identify(self, exchange: Exchange, credentials: Credentials) -> None:
-        identity = await self._caller(credentials, exchange.route)
+        identity, looked_up = await self._caller(exchange, credentials)
         if credentials.api_key is not None:
             exchange.api_key = credentials.api_key
             identity = replace(identity, api_plan=await self._plan(credentials.api_key))
         _check_login(exchange.route, identity)
         exchange.identity = identity
+        if looked_up:
+            self.lookup_limit.carry_over_lookup(exchange)
         if identity is not ANONYMOUS:
             exchange.headers.append((IDENTITY_HEADER, self._token(identity)))
 
@@ -100,17 +124,31 @@ class IdentityStage:
         except ValueError as exc:
             raise Rejection(400, f"Ambiguous request: {exc}.") from None
 
-    async def _caller(self, credentials: Credentials, route: Route | None) -> Identity:
-        """The signed-in user behind the session, else behind the token, else ANONYMOUS."""
+    async def _caller(self, exchange: Exchange, credentials: Credentials) -> tuple[Identity, bool]:
+        """The signed-in user behind the session, else behind the token, else ANONYMOUS; and whether the
+        monolith was asked (and so paid for). Raises Rejection(429) when the caller cannot pay."""
+        looked_up = False
         try:
             for kind, credential in ((SESSION, credentials.session), (TOKEN, credentials.token)):
-                if credential is not None and (identity := await self.resolve(kind, credential)).is_authenticated:
-                    return identity
+                if credential is None:
+                    continue
+                identity = await self.resolver.cached(kind, credential)
+                if identity is None:
+                    await self._pay_for_lookup(exchange)
+                    looked_up = True
+                    identity = await self.resolver.look_up(kind, credential)
+                if identity.is_authenticated:
+                    return identity, looked_up
         except LookupFailed as exc:
             logger.warning("could not resolve the caller; treating as anonymous", extra={"error": str(exc)})
-            if route is not None and route.login_required:
+            if exchange.route is not None and exchange.route.login_required:
                 raise Rejection(503, "Cannot check who you are right now; try again shortly.") from None
-        return ANONYMOUS
+        return ANONYMOUS, looked_up
+
+    async def _pay_for_lookup(self, exchange: Exchange) -> None:
+        waiting = self.lookup_limit.spend_for_lookup(exchange)
+        if waiting is not None:
+            await waiting
 
     async def _plan(self, api_key: str) -> str:
         try:
@@ -145,14 +183,15 @@ def _check_login(route: Route | None, identity: Identity) -> None:
 _started: StartedStage[IdentityStage] = StartedStage("identity")
 
 
-async def startup(settings: HasRedisUrl, *, config: IdentityConfig | None = None) -> None:
+async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: IdentityConfig | None = None) -> None:
     """Make `resolve_identity` ready; call once per process, inside the event loop (ASGI lifespan
-    start-up). Reads its variables (config.py) unless given `config`; raises ConfigError naming a bad
-    one. Redis at `settings.redis_url` is connected on first use, so a Redis outage does not stop start-up."""
+    start-up), after the limits stage, which is `lookup_limit`. Reads its variables (config.py) unless
+    given `config`; raises ConfigError naming a bad one. Redis at `settings.redis_url` is connected on
+    first use, so a Redis outage does not stop start-up."""
     config = config or load_identity_config()
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-identity")
     lookup = monolith_lookup(config)
-    _started.start(build_stage(config, client, lookup), client, on_stop=lookup.close)
+    _started.start(build_stage(config, client, lookup_limit, lookup), client, on_stop=lookup.close)
 
 
 def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
@@ -160,10 +199,12 @@ def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
                           session_cookie=config.session_cookie, host_header=config.lookup_host)
 
 
-def build_stage(config: IdentityConfig, client: Commands, lookup: Lookup | None = None) -> IdentityStage:
+def build_stage(config: IdentityConfig, client: Commands, lookup_limit: LookupLimit,
+                lookup: Lookup | None = None) -> IdentityStage:
     lookup = lookup or monolith_lookup(config)
     return IdentityStage(
-        resolve=IdentityResolver(redis=client, lookup=lookup, cache_seconds=config.cache_seconds),
+        resolver=IdentityResolver(redis=client, lookup=lookup, cache_seconds=config.cache_seconds),
+        lookup_limit=lookup_limit,
         api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
         keys=config.signing_keys,
         session_cookie=config.session_cookie,

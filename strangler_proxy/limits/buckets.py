@@ -13,6 +13,8 @@ up to `lease_size(plan)` tokens per round trip and spends them locally:
   * A refused request marks the bucket locally until Redis said a token will be back, so a client
     hammering past its limit costs no round trips while it waits.
   * Concurrent requests for one bucket share one round trip; the lease asks for enough for all of them.
+  * A token spent by one step of a request can be given back for its next step to spend (limits/stage.py:
+    a credential's look-up and then the request itself), so the request pays once.
   * Redis unreachable: requests are admitted (limits fail open) and the failure is logged.
 """
 
@@ -122,6 +124,18 @@ class LeasedBuckets:
             lease.tokens -= 1
             return True
         return False
+
+    def give_back(self, key: str) -> None:
+        """Return one token spent from `key` to this process's lease, for the next request to spend.
+
+        Only for a token just spent here (by `take_leased` or `acquire`): it goes back into the lease it
+        came from, or is dropped with it once the lease has expired. When Redis was unreachable the
+        token spent was none; giving it back then admits one more request while every request is
+        admitted anyway.
+        """
+        lease = self._leases.get(key)
+        if lease is not None and self.clock() < lease.expires:
+            lease.tokens += 1
 
     async def acquire(self, key: str, plan: Plan) -> float | None:
         lease = self._leases.get(key) or self._new_lease(key)

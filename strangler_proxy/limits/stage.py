@@ -9,6 +9,12 @@ Which bucket a request spends from:
                             (IPv6 clients by /64, since one host holds a whole /64)
 
 A plan of None means no limit. Over the limit: 429 with Retry-After in whole seconds.
+
+A credential the identity stage has not cached costs the monolith a look-up, and made-up credentials
+are never cached; so before looking one up, the identity stage spends what an anonymous request from
+the caller's address would spend (`spend_for_lookup`): a flood of them is refused here, before the
+monolith sees it. When the caller turns out anonymous, that token is handed on to its request
+(`carry_over_lookup`), which so pays once.
 """
 
 from __future__ import annotations
@@ -65,12 +71,34 @@ class LimitsStage:
         if retry_after is not None:
             raise too_many_requests(plan, retry_after)
 
+    def spend_for_lookup(self, exchange: Exchange) -> Awaitable[None] | None:
+        """Before the caller's credential is looked up: spend what an anonymous request from its address
+        would spend on this route (raises Rejection(429) when there is nothing to spend). Returns None
+        when done, else the awaitable that finishes the work, like `step`."""
+        found = self._anonymous_plan_and_bucket(self.table(), exchange)
+        if found is None or self.buckets.take_leased(found[1]):
+            return None
+        return self._acquire(*found)
+
+    def carry_over_lookup(self, exchange: Exchange) -> None:
+        """After a look-up `spend_for_lookup` paid for, once the identity stage has set the caller: an
+        anonymous caller's request spends from that same bucket next, so the token goes back for it to
+        spend. A signed-in caller's (not limited here) or an API key's (limited by the key) stays spent."""
+        if exchange.api_key is None and not exchange.identity.is_authenticated:
+            found = self._anonymous_plan_and_bucket(self.table(), exchange)
+            if found is not None:
+                self.buckets.give_back(found[1])
+
     def _plan_and_bucket(self, exchange: Exchange) -> tuple[Plan, str] | None:
         table = self.table()
         if exchange.api_key is not None:
             return _key_plan(table, exchange.identity.api_plan), KEY_BUCKET + api_key_digest(exchange.api_key)
         if exchange.identity.is_authenticated:
             return None
+        return self._anonymous_plan_and_bucket(table, exchange)
+
+    def _anonymous_plan_and_bucket(self, table: RouteTable, exchange: Exchange) -> tuple[Plan, str] | None:
+        """The route's plan for an anonymous caller, and the caller's address's bucket for it."""
         name = (exchange.route.anonymous_plan if exchange.route else None) or table.default_anonymous_plan
         plan = table.plans.get(name) if name else None
         if plan is None:
@@ -121,15 +149,18 @@ _started: StartedStage[LimitsStage] = StartedStage("limits")
 
 
 async def startup(settings: HasRedisUrl, *, table: RouteTable | Callable[[], RouteTable],
-                  config: LimitsConfig | None = None) -> None:
+                  config: LimitsConfig | None = None) -> LimitsStage:
     """Make `enforce_limits` ready; call once per process, inside the event loop (ASGI lifespan start-up).
     `table` is the route table, or a function returning the current one if the table can be swapped
-    while running. Redis at `settings.redis_url` is connected on first use."""
+    while running. Redis at `settings.redis_url` is connected on first use. Returns the stage, which
+    the identity stage is given to limit its look-ups (`spend_for_lookup`)."""
     config = config or load_limits_config()
     current = (lambda: table) if isinstance(table, RouteTable) else table
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-limits")
     buckets = LeasedBuckets(SharedBuckets(client), lease_max=config.lease_max, lease_seconds=config.lease_seconds)
-    _started.start(LimitsStage(buckets=buckets, table=current), client)
+    stage = LimitsStage(buckets=buckets, table=current)
+    _started.start(stage, client)
+    return stage
 
 
 async def shutdown() -> None:

@@ -1,4 +1,5 @@
-"""Exchanges as the pipeline hands them to the identity stage, and the stage built as start-up builds it."""
+"""Exchanges as the pipeline hands them to the identity stage, and the stage built as start-up builds it
+(with the limits stage that limits its look-ups)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,22 @@ from typing import Any
 import redis
 
 from chassis.identity import identity_cache_key
-from strangler_proxy.configuration.model import Route
+from strangler_proxy.configuration.model import Route, RouteTable
 from strangler_proxy.exchange import Exchange, Headers
 from strangler_proxy.identity.config import IdentityConfig
 from strangler_proxy.identity.stage import IdentityStage, build_stage, monolith_lookup
-from strangler_proxy.limits.redis_link import RedisLink
+from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
+from strangler_proxy.limits.redis_link import Commands, RedisLink
+from strangler_proxy.limits.stage import LimitsStage
+from tests.strangler_proxy.limits.support import route_table
 
 SIGNING_KEY = "proxy-test-signing-key-" + "s" * 32
 PUBLIC = Route(id="products", prefix="/v1/products", upstream="monolith")
 PRIVATE = Route(id="orders", prefix="/v1/orders", upstream="monolith", login_required=True)
 # Nothing listens here: a lookup sent to it fails at once.
 NOWHERE = "http://127.0.0.1:1"
+# No plan for anonymous callers: look-ups are not limited (tests of the limit give a table with one).
+UNLIMITED = route_table(default_anonymous_plan=None)
 
 
 def new_exchange(headers: Headers | None = None, *, path: str = "/v1/products", route: Route | None = PUBLIC,
@@ -32,16 +38,23 @@ def new_exchange(headers: Headers | None = None, *, path: str = "/v1/products", 
 
 @contextlib.asynccontextmanager
 async def identity_stage(monolith_url: str = NOWHERE, *, redis_url: str | None = None,
-                         **options: Any) -> AsyncIterator[IdentityStage]:
-    """The stage as `startup()` builds it, on the test Redis (or `redis_url`), asking `monolith_url`."""
+                         table: RouteTable = UNLIMITED, **options: Any) -> AsyncIterator[IdentityStage]:
+    """The stage as `startup()` builds it, on the test Redis (or `redis_url`), asking `monolith_url`;
+    its look-ups limited by the anonymous plans of `table`."""
     client = RedisLink(redis_url or os.environ["REDIS_URL"], timeout=0.5)
     config = IdentityConfig(signing_keys=(SIGNING_KEY,), monolith_url=monolith_url, lookup_timeout=5.0, **options)
     lookup = monolith_lookup(config)
     try:
-        yield build_stage(config, client, lookup)
+        yield build_stage(config, client, limits_stage(client, table), lookup)
     finally:
         await client.aclose()
         await lookup.close()
+
+
+def limits_stage(client: Commands, table: RouteTable = UNLIMITED) -> LimitsStage:
+    """The limits stage as `limits.startup()` builds it, on `client`, with `table`."""
+    buckets = LeasedBuckets(SharedBuckets(client), lease_max=10, lease_seconds=1.0)
+    return LimitsStage(buckets=buckets, table=lambda: table)
 
 
 def cache_identity(redis_client: redis.Redis, kind: str, credential: str, document: dict[str, Any]) -> str:

@@ -12,11 +12,13 @@ from chassis.identity import ANONYMOUS, SESSION, TOKEN, Identity, identity_cache
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.identity import stage as identity
 from strangler_proxy.identity.config import load_identity_config
+from strangler_proxy.identity.resolver import IdentityResolver
 from strangler_proxy.identity.stage import IdentityStage, is_internal_path
+from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import ApiKeyPlans, api_key_add, api_key_revoke
 from strangler_proxy.limits.redis_link import RedisLink
-from tests.strangler_proxy.identity.support import (NOWHERE, PRIVATE, SIGNING_KEY, cache_identity, identity_stage,
-                                                     new_exchange)
+from tests.strangler_proxy.identity.support import (NOWHERE, PRIVATE, SIGNING_KEY, UNLIMITED, cache_identity,
+                                                     identity_stage, limits_stage, new_exchange)
 
 SESSION_KEY = "abcdefghijklmnopqrstuvwxyz012345"
 TOKEN_KEY = "0123456789abcdef0123456789abcdef01234567"
@@ -173,7 +175,8 @@ def test_a_revoked_api_key_stops_working_once_the_remembered_answer_expires(redi
 
     async def scenario() -> list[int | str]:
         client = RedisLink(redis_server, timeout=0.5)
-        stage = IdentityStage(resolve=_no_lookup, keys=[SIGNING_KEY],
+        stage = IdentityStage(resolver=IdentityResolver(redis=client, lookup=_no_lookup, cache_seconds=30),
+                              lookup_limit=limits_stage(client), keys=[SIGNING_KEY],
                               api_key_plan=ApiKeyPlans(client, remember_seconds=5, clock=lambda: clock[0]))
         outcomes: list[int | str] = []
         for advance in (0, 4.9, 0.2):
@@ -203,8 +206,8 @@ def test_a_signed_token_is_reused_briefly_then_signed_afresh(redis_client):
 
     async def scenario() -> list[bytes]:
         async with identity_stage() as built:
-            stage = IdentityStage(resolve=built.resolve, api_key_plan=built.api_key_plan, keys=[SIGNING_KEY],
-                                  clock=lambda: clock[0])
+            stage = IdentityStage(resolver=built.resolver, lookup_limit=built.lookup_limit,
+                                  api_key_plan=built.api_key_plan, keys=[SIGNING_KEY], clock=lambda: clock[0])
             tokens = []
             for advance in (0, identity.RESIGN_SECONDS - 0.1, 0.2):
                 clock[0] += advance
@@ -230,13 +233,15 @@ def test_startup_makes_the_module_stage_ready_and_shutdown_closes_it(monkeypatch
     cache_identity(redis_client, SESSION, SESSION_KEY, ADA)
 
     async def scenario() -> Exchange:
-        await identity.startup(ProxySettingsLike(redis_server))
+        limits_stage = await limits.startup(ProxySettingsLike(redis_server), table=UNLIMITED)
+        await identity.startup(ProxySettingsLike(redis_server), lookup_limit=limits_stage)
         try:
             exchange = new_exchange([(b"cookie", f"sessionid={SESSION_KEY}".encode())])
             await identity.resolve_identity(exchange)
             return exchange
         finally:
             await identity.shutdown()
+            await limits.shutdown()
 
     assert asyncio.run(scenario()).identity.username == "ada"
     with pytest.raises(RuntimeError):
