@@ -36,7 +36,7 @@ from strangler_proxy.forwarding.headers import Network, is_trusted, upstream_req
 from strangler_proxy.identity import stage as identity
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.observability.recorder import Recorder
-from strangler_proxy.routing.match import RouteMatcher
+from strangler_proxy.routing.match import MethodNotAllowed, RouteMatcher
 from strangler_proxy.routing.normalise import BadPath, normalise_path
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,12 @@ def route_matching(matcher: RouteMatcher) -> Stage:
             exchange.path = normalise_path(exchange.scope["raw_path"])
         except BadPath as bad:
             raise Rejection(400, f"The request path is ambiguous or malformed: {bad.reason}.") from None
-        exchange.route = matcher.match(exchange.method, exchange.path, exchange.headers)
+        try:
+            exchange.route = matcher.match(exchange.method, exchange.path, exchange.headers)
+        except MethodNotAllowed as refused:
+            exchange.route = refused.route
+            raise Rejection(405, f"{exchange.method} is not served here; this path takes {', '.join(refused.allowed)}.",
+                            headers=[(b"allow", ", ".join(refused.allowed).encode())]) from None
 
     return match_route
 

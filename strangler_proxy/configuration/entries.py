@@ -27,7 +27,7 @@ PREFIX_CHARACTERS = frozenset(UNRESERVED | {"/"})
 UPSTREAM_KEYS = ("url_env", "health_path")
 PLAN_KEYS = ("rate", "burst")
 ROUTE_KEYS = ("id", "prefix", "upstream", "methods", "headers", "connect_timeout", "read_timeout",
-              "anonymous_plan", "login_required")
+              "anonymous_plan", "login_required", "exclusive")
 ROUTE_REQUIRED = {"id": 'id = "orders"', "prefix": 'prefix = "/v1/orders"', "upstream": 'upstream = "monolith"'}
 
 
@@ -218,7 +218,11 @@ def _route_options(raw: Mapping[str, Any], where: str, problems: Problems,
         "read_timeout": _seconds(raw, "read_timeout", where, problems),
         "anonymous_plan": _reference(raw, "anonymous_plan", plans, where, problems),
         "login_required": read(raw, "login_required", BOOLEAN, where, problems),
+        "exclusive": read(raw, "exclusive", BOOLEAN, where, problems),
     }
+    if options["exclusive"] and "methods" not in raw:
+        problems.add(f"{where}: exclusive = true refuses the methods a route does not list, but it lists none; "
+                     'add methods = ["GET"] (say), or remove exclusive')
     return {key: value for key, value in options.items() if value is not None}
 
 

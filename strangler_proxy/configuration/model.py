@@ -45,6 +45,9 @@ class Route:
     anonymous_plan: str | None = None
     # Whether a caller must be authenticated at the edge (401 otherwise).
     login_required: bool = False
+    # Whether this route alone serves its prefix (its old home no longer does): a request for it with
+    # another method is answered 405 at the edge instead of falling through to a later route.
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)

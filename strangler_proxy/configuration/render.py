@@ -35,6 +35,7 @@ def _route_as_dict(table: RouteTable, route: Route) -> dict[str, Any]:
         "read_timeout": route.read_timeout,
         "anonymous_plan": route.anonymous_plan or table.default_anonymous_plan,
         "login_required": route.login_required,
+        "exclusive": route.exclusive,
     }
 
 
@@ -57,7 +58,7 @@ def _route_row(table: RouteTable, route: Route) -> tuple[str, ...]:
     return (
         route.id,
         route.prefix,
-        ",".join(sorted(route.methods)) or "any",
+        ",".join(sorted(route.methods)) + (" only" if route.exclusive else "") or "any",
         ",".join(f"{name}={value}" for name, value in route.headers) or "-",
         f"{route.upstream} -> {table.upstreams[route.upstream].url}",
         f"{route.connect_timeout:g}s",

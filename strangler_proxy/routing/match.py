@@ -2,7 +2,9 @@
 
 A route matches a request when its prefix matches the path on a segment boundary and, when it has
 them, its methods and headers filters accept the request. Routes are tried in order; the first full
-match wins, and the table's last route, the catch-all, matches everything.
+match wins, and the table's last route, the catch-all, matches everything. An `exclusive` route stops
+the search for a request with the route's path and headers but another method: MethodNotAllowed (405),
+since its old home (the monolith's legacy view) no longer serves that prefix.
 
 Paths given to `match` are already normalised (routing/normalise.py).
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from strangler_proxy.configuration.model import Route, RouteTable
 
-__all__ = ["Match", "RouteMatcher", "RouteRule", "effective_methods", "is_catch_all", "shadows"]
+__all__ = ["Match", "MethodNotAllowed", "RouteMatcher", "RouteRule", "effective_methods", "is_catch_all", "shadows"]
 
 # As ASGI delivers them (lower-case names), or a mapping from lower-case name to value.
 RequestHeaders = Mapping[str, str] | Sequence[tuple[bytes, bytes]]
@@ -28,6 +30,15 @@ class Match(enum.Enum):
     # The path is the route's, but its methods or headers filter refuses the request.
     PARTIAL = 1
     FULL = 2
+
+
+class MethodNotAllowed(Exception):
+    """The request's path belongs to an exclusive route that does not serve its method."""
+
+    def __init__(self, route: Route) -> None:
+        super().__init__(route.id)
+        self.route = route
+        self.allowed = sorted(effective_methods(route))
 
 
 def is_catch_all(route: Route) -> bool:
@@ -45,7 +56,8 @@ def effective_methods(route: Route) -> frozenset[str]:
 def shadows(earlier: Route, later: Route) -> bool:
     """Whether `earlier` matches every request `later` would, so `later`, placed after it, never matches."""
     earlier_methods, later_methods = effective_methods(earlier), effective_methods(later)
-    methods_covered = not earlier_methods or (bool(later_methods) and later_methods <= earlier_methods)
+    methods_covered = (not earlier_methods or earlier.exclusive
+                       or (bool(later_methods) and later_methods <= earlier_methods))
     headers_covered = set(earlier.headers) <= set(later.headers)
     return _prefix_covers(earlier.prefix, later.prefix) and methods_covered and headers_covered
 
@@ -110,10 +122,14 @@ class RouteMatcher:
         }
 
     def match(self, method: str, path: str, headers: RequestHeaders = ()) -> Route:
-        """The first route that fully matches the request; the catch-all when no other does."""
+        """The first route that fully matches the request; the catch-all when no other does. Raises
+        MethodNotAllowed when an exclusive route owns the path but not the method."""
         for rule in self._by_segment.get(_first_segment(path), self._anywhere):
-            if rule.matches(method, path, headers) is Match.FULL:
+            found = rule.matches(method, path, headers)
+            if found is Match.FULL:
                 return rule.route
+            if found is Match.PARTIAL and rule.route.exclusive and _carries(headers, rule.headers):
+                raise MethodNotAllowed(rule.route)
         raise AssertionError("unreachable: the catch-all matches every request")
 
 

@@ -1,7 +1,8 @@
 """Fixtures for the proxy's tests: real upstreams and a real proxy, started once per session.
 
 The shared proxy routes /raw/ to the raw upstream, /sleep to the echo upstream with a short read
-timeout, and everything else to the echo upstream. Its limits are small so tests can cross them:
+timeout, POST /moved (exclusively: other methods get 405) to the echo upstream, and everything else to
+the echo upstream. Its limits are small so tests can cross them:
 bodies over 64 KiB are refused, bodies over 4 KiB stream, header and body reads time out after 1 s.
 """
 
@@ -38,6 +39,13 @@ id = "slow"
 prefix = "/sleep"
 upstream = "echo"
 read_timeout = 0.5
+
+[[routes]]
+id = "moved"
+prefix = "/moved"
+methods = ["POST"]
+upstream = "echo"
+exclusive = true
 
 [[routes]]
 id = "private"

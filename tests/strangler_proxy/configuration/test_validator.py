@@ -19,12 +19,24 @@ def test_a_valid_table_loads_into_the_model_with_urls_from_the_environment():
 
 def test_every_optional_route_field_is_read():
     table = validate(document(route(methods=["POST", "GET"], headers={"X-Canary": "1"}, connect_timeout=0.5,
-                                    read_timeout=10, anonymous_plan="basic", login_required=True)), ENVIRON)
+                                    read_timeout=10, anonymous_plan="basic", login_required=True, exclusive=True)), ENVIRON)
 
     assert table.routes[0] == Route(id="products", prefix="/v1/products", upstream="catalog",
                                     methods=frozenset({"GET", "POST"}), headers=(("x-canary", "1"),),
                                     connect_timeout=0.5, read_timeout=10, anonymous_plan="basic",
-                                    login_required=True)
+                                    login_required=True, exclusive=True)
+
+
+def test_an_exclusive_route_without_methods_is_refused_with_its_fix():
+    assert errors_in(document(route(exclusive=True))) == [
+        "route 'products': exclusive = true refuses the methods a route does not list, but it lists none; "
+        'add methods = ["GET"] (say), or remove exclusive']
+
+
+def test_a_route_after_an_exclusive_one_with_the_same_prefix_can_never_match():
+    errors = errors_in(document(route(methods=["GET"], exclusive=True),
+                                route(id="products-write", methods=["POST"], upstream="monolith")))
+    assert len(errors) == 1 and errors[0].startswith("route 'products-write' can never match")
 
 
 def test_an_upstream_url_loses_its_trailing_slash():
@@ -207,7 +219,7 @@ def test_an_unknown_key_unlike_any_lists_the_known_keys():
     errors = errors_in(document(route(weight=10)))
 
     assert errors == ["route 'products': unknown key 'weight'; known keys: id, prefix, upstream, methods, headers, "
-                      "connect_timeout, read_timeout, anonymous_plan, login_required"]
+                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive"]
 
 
 def test_an_unknown_top_level_key_names_the_key_likely_meant():

@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from strangler_proxy.configuration.model import Route, RouteTable, Upstream
-from strangler_proxy.routing.match import Match, RouteMatcher, RouteRule, is_catch_all, shadows
+from strangler_proxy.routing.match import Match, MethodNotAllowed, RouteMatcher, RouteRule, is_catch_all, shadows
 
 CATCH_ALL = Route(id="default", prefix="/", upstream="monolith")
 
@@ -154,3 +154,21 @@ def test_matching_picks_the_route_a_scan_of_the_whole_table_in_order_would(route
     first = next(rule.route for rule in routes_matcher.rules if rule.matches(method, path, []) is Match.FULL)
 
     assert routes_matcher.match(method, path, []) is first
+
+
+def test_an_exclusive_route_answers_other_methods_itself_instead_of_letting_them_fall_through():
+    checkout = Route(id="checkout", prefix="/v1/checkout", upstream="checkout", methods=frozenset({"POST"}),
+                     exclusive=True)
+    routes = matcher(checkout)
+
+    assert routes.match("POST", "/v1/checkout", []) is checkout
+    with pytest.raises(MethodNotAllowed) as refused:
+        routes.match("GET", "/v1/checkout", [])
+    assert refused.value.route is checkout and refused.value.allowed == ["POST"]
+    assert routes.match("GET", "/v1/checkouts", []).id == "default"
+
+
+def test_a_route_that_is_not_exclusive_lets_other_methods_fall_through():
+    routes = matcher(Route(id="checkout", prefix="/v1/checkout", upstream="checkout", methods=frozenset({"POST"})))
+
+    assert routes.match("GET", "/v1/checkout", []).id == "default"
