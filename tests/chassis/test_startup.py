@@ -12,6 +12,7 @@ from tests.support.waiting import free_port
 
 GUNICORN = ["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"]
 SOUND_KEY = "kR3v9-Qz_2mN8pLx4tYb7wHc1jFd6sGa0eUo5iTr-VnXqZyKp3LmW"
+SOUND_IDENTITY_KEY = "Vq7-Lm2xR9_tKc4Hs8Wd1Np6Zb3Yf5Gj0Ae"
 
 
 def _web_env(**overrides: str) -> dict[str, str]:
@@ -40,10 +41,17 @@ def test_production_with_the_example_key_stops_start_up_with_the_check_id():
     assert "chassis.E002" in _boot_failure_output(env)
 
 
+def test_production_with_the_example_identity_key_stops_start_up_naming_the_variable():
+    env = _web_env(ENVIRONMENT="production", ALLOWED_HOSTS="shop.example.com", SECRET_KEY=SOUND_KEY,
+                   IDENTITY_SIGNING_KEYS=f"{SOUND_IDENTITY_KEY},insecure-local-only-identity-key-change-me-0123456789")
+    output = _boot_failure_output(env)
+    assert "chassis.E004" in output and "IDENTITY_SIGNING_KEYS" in output
+
+
 def test_check_deploy_is_clean_in_a_sound_production_configuration(tmp_path):
     with throwaway_database_url(tmp_path) as database_url:
         env = process_env(ENVIRONMENT="production", SECRET_KEY=SOUND_KEY, ALLOWED_HOSTS="shop.example.com",
-                          DEBUG="false", DATABASE_URL=database_url)
+                          DEBUG="false", DATABASE_URL=database_url, IDENTITY_SIGNING_KEYS=SOUND_IDENTITY_KEY)
         env.pop("SECURE_SSL_REDIRECT", None)
         env.pop("SECURE_HSTS_SECONDS", None)
         result = subprocess.run([sys.executable, "monolith/manage.py", "check", "--deploy", "--fail-level", "WARNING"],
