@@ -2,8 +2,9 @@
 
 The strangler proxy strips every identity header a client sends, resolves the caller (monolith session
 or API token) and forwards `X-Strangler-Identity`: a short-lived token signed with HMAC-SHA256 through
-Django's signing module. Services accept an identity only when the signature and the expiry hold; a
-missing, tampered or expired token means "anonymous", never an error page. Keys rotate: the first key
+Django's signing module. Services accept an identity only when the signature and the expiry hold, and
+the token is not dated later than now (give or take CLOCK_SKEW_SECONDS); a missing, tampered, expired or
+future-dated token means "anonymous", never an error page. Keys rotate: the first key
 in IDENTITY_SIGNING_KEYS signs, every key verifies, so a new key can be rolled out before the old one
 is retired.
 
@@ -41,6 +42,9 @@ INTERNAL_HEADER = "X-Strangler-Internal"
 INTERNAL_META_KEY = "HTTP_X_STRANGLER_INTERNAL"
 INTERNAL_SALT = "strangler.internal.v1"
 INTERNAL_MAX_AGE_SECONDS = 30
+# How far ahead of this host's clock a signer's clock may run. Beyond it a token is refused: a token
+# dated in the future would outlive its max age by that much.
+CLOCK_SKEW_SECONDS = 5
 
 # Credential kinds the edge resolves, and where it caches each answer.
 SESSION = "session"
@@ -80,8 +84,8 @@ def verify(token: str | None, *, keys: Sequence[str], max_age: int = DEFAULT_TTL
     if not token or not keys:
         return ANONYMOUS
     try:
-        payload = signing.loads(token, key=keys[0], fallback_keys=list(keys[1:]), salt=SALT, max_age=max_age)
-    except signing.BadSignature as exc:  # SignatureExpired is a BadSignature too
+        payload = _Verifier(keys, SALT).unsign_object(token, max_age=max_age)
+    except signing.BadSignature as exc:  # SignatureExpired and IssuedInTheFuture are BadSignatures too
         logger.warning("rejected identity token", extra={"reason": exc.__class__.__name__})
         return ANONYMOUS
     return _identity(payload)
@@ -97,7 +101,7 @@ def verify_internal(value: str | None, *, keys: Sequence[str], max_age: int = IN
     if not value or not keys:
         return False
     try:
-        signing.loads(value, key=keys[0], fallback_keys=list(keys[1:]), salt=INTERNAL_SALT, max_age=max_age)
+        _Verifier(keys, INTERNAL_SALT).unsign_object(value, max_age=max_age)
     except signing.BadSignature as exc:
         logger.warning("rejected internal proof", extra={"reason": exc.__class__.__name__})
         return False
@@ -122,6 +126,25 @@ class _Signer(signing.TimestampSigner):
 
     def timestamp(self) -> str:
         return signing.b62_encode(int(time.time() if self.issued_at is None else self.issued_at))
+
+
+class IssuedInTheFuture(signing.BadSignature):
+    """The signature holds but the token is dated more than CLOCK_SKEW_SECONDS ahead of this host."""
+
+
+class _Verifier(signing.TimestampSigner):
+    """Django's timestamp check (signature, then max age) plus an upper bound on the signing time."""
+
+    def __init__(self, keys: Sequence[str], salt: str) -> None:
+        super().__init__(key=keys[0], fallback_keys=list(keys[1:]), salt=salt)
+
+    def unsign(self, value: str, max_age: Any = None) -> str:
+        unsigned = super().unsign(value, max_age=max_age)
+        # The signature held, so the timestamp in the token (`payload:timestamp:signature`) is the signer's.
+        issued_at = signing.b62_decode(value.rsplit(self.sep, 2)[1])
+        if issued_at > time.time() + CLOCK_SKEW_SECONDS:
+            raise IssuedInTheFuture(f"token dated {issued_at - time.time():.0f} s ahead")
+        return unsigned
 
 
 def _signer(keys: Sequence[str], salt: str, issued_at: float | None) -> _Signer:

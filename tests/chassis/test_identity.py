@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from chassis.identity import (ANONYMOUS, META_KEY, INTERNAL_MAX_AGE_SECONDS, Identity, IdentityUser,
+from chassis.identity import (ANONYMOUS, CLOCK_SKEW_SECONDS, META_KEY, INTERNAL_MAX_AGE_SECONDS, Identity,
+                              IdentityUser,
                               SignedIdentityAuthentication, SignedIdentityMiddleware, identity_cache_key,
                               sign, sign_internal, verify, verify_internal)
 
@@ -69,6 +70,19 @@ def test_a_token_replayed_after_expiry_is_anonymous():
     assert verify(captured, keys=[NEW_KEY], max_age=29) is ANONYMOUS
 
 
+@pytest.mark.parametrize("ahead", [CLOCK_SKEW_SECONDS + 30, 3600, 10 * 365 * 24 * 3600])
+def test_a_token_dated_in_the_future_is_anonymous(ahead, caplog):
+    """A signer holding the keys could otherwise mint a token that stays valid for as long as it likes."""
+    token = sign(ADA, keys=[NEW_KEY], issued_at=time.time() + ahead)
+    assert verify(token, keys=[NEW_KEY], max_age=60) is ANONYMOUS
+    assert any(getattr(record, "reason", None) == "IssuedInTheFuture" for record in caplog.records)
+
+
+def test_a_token_from_a_clock_slightly_ahead_is_still_accepted():
+    token = sign(ADA, keys=[NEW_KEY], issued_at=time.time() + 2)
+    assert verify(token, keys=[NEW_KEY], max_age=60) == ADA
+
+
 def test_a_token_from_another_salt_is_not_an_identity():
     assert verify(sign_internal(keys=[NEW_KEY]), keys=[NEW_KEY]) is ANONYMOUS
     assert verify_internal(sign(ADA, keys=[NEW_KEY]), keys=[NEW_KEY]) is False
@@ -113,6 +127,11 @@ def test_a_fresh_internal_proof_verifies_under_any_listed_key():
 @pytest.mark.parametrize("value", [None, "", "forged"])
 def test_a_missing_or_forged_internal_proof_is_refused(value):
     assert verify_internal(value, keys=[NEW_KEY]) is False
+
+
+def test_an_internal_proof_dated_in_the_future_is_refused():
+    ahead = sign_internal(keys=[NEW_KEY], issued_at=time.time() + CLOCK_SKEW_SECONDS + 30)
+    assert verify_internal(ahead, keys=[NEW_KEY]) is False
 
 
 def test_an_old_internal_proof_is_refused():
