@@ -4,6 +4,8 @@ every lookup that reaches it fails, which proves the cases that must not reach i
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 
 import pytest
 
@@ -11,18 +13,20 @@ from chassis.env import ConfigError
 from chassis.identity import ANONYMOUS, SESSION, TOKEN, Identity, identity_cache_key, sign, verify
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.identity import stage as identity
-from strangler_proxy.identity.config import load_identity_config
+from strangler_proxy.identity.config import IdentityConfig, load_identity_config
 from strangler_proxy.identity.resolver import IdentityResolver
-from strangler_proxy.identity.stage import IdentityStage, is_internal_path
+from strangler_proxy.identity.stage import IdentityStage, build_stage, is_internal_path
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import ApiKeyPlans, api_key_add, api_key_revoke
 from strangler_proxy.limits.redis_link import RedisLink
 from tests.strangler_proxy.identity.support import (NOWHERE, PRIVATE, SIGNING_KEY, UNLIMITED, cache_identity,
                                                      identity_stage, limits_stage, new_exchange)
+from tests.strangler_proxy.limits.support import PLANS, route_table
 
 SESSION_KEY = "abcdefghijklmnopqrstuvwxyz012345"
 TOKEN_KEY = "0123456789abcdef0123456789abcdef01234567"
 ADA = {"user_id": "7", "username": "ada", "email": "ada@example.com"}
+ANONYMOUS_BURST = PLANS["anonymous"].burst
 
 
 def run_stage(exchange: Exchange, **options) -> Exchange:
@@ -129,6 +133,77 @@ def test_an_unreachable_monolith_means_anonymous_and_nothing_cached(redis_client
 def test_an_unreachable_monolith_on_a_login_required_route_is_503_not_401():
     refused = rejection(new_exchange([(b"cookie", f"sessionid={SESSION_KEY}".encode())], route=PRIVATE))
     assert refused.status == 503
+
+
+# ---------------------------------------------------------------- look-ups, paid for by the caller's address
+class CountingMonolith:
+    """The identity endpoint where the HTTP call is not the point (test_monolith.py and
+    test_lookup_limit.py ask the real one): answers `answer` to every look-up, and counts them."""
+
+    def __init__(self, answer: Identity = ANONYMOUS) -> None:
+        self.answer = answer
+        self.asked: list[str] = []
+
+    async def __call__(self, kind: str, credential: str) -> Identity:
+        self.asked.append(credential)
+        return self.answer
+
+
+def through_the_edge(exchanges: list[Exchange], monolith: CountingMonolith) -> list[int]:
+    """The identity stage, then the limits stage, over `exchanges` in turn; each one's status."""
+    async def scenario() -> list[int]:
+        client = RedisLink(os.environ["REDIS_URL"], timeout=0.5)
+        limits_stage_ = limits_stage(client, route_table())  # anonymous callers: a burst of ANONYMOUS_BURST
+        config = IdentityConfig(signing_keys=(SIGNING_KEY,), monolith_url=NOWHERE)
+        identity_stage_ = build_stage(config, client, limits_stage_, monolith)
+        statuses = []
+        for exchange in exchanges:
+            try:
+                await identity_stage_(exchange)
+                await limits_stage_(exchange)
+                statuses.append(200)
+            except Rejection as refused:
+                statuses.append(refused.status)
+        await client.aclose()
+        return statuses
+
+    return asyncio.run(scenario())
+
+
+def test_made_up_credentials_are_looked_up_only_while_the_address_can_pay_and_then_get_429():
+    """Random sessions and tokens, more than the anonymous plan's burst, none of them cached."""
+    monolith = CountingMonolith()
+    exchanges = [new_exchange([(b"authorization", f"Token {secrets.token_hex(20)}".encode())] if number % 2 else
+                              [(b"cookie", f"sessionid={secrets.token_hex(16)}".encode())])
+                 for number in range(ANONYMOUS_BURST + 15)]
+    statuses = through_the_edge(exchanges, monolith)
+    assert len(monolith.asked) == ANONYMOUS_BURST
+    # Each looked-up request went through: its look-up's token was the one its request spent.
+    assert statuses == [200] * ANONYMOUS_BURST + [429] * 15
+
+
+def test_a_signed_in_caller_s_look_up_is_paid_for_once_per_cache_entry(redis_client):
+    """The same session, uncached at first: looked up once, then served from the cache at no cost."""
+    monolith = CountingMonolith(Identity(**ADA))
+    session = [(b"cookie", f"sessionid={SESSION_KEY}".encode())]
+    statuses = through_the_edge([new_exchange(list(session)) for _ in range(ANONYMOUS_BURST * 2)], monolith)
+    assert statuses == [200] * ANONYMOUS_BURST * 2
+    assert monolith.asked == [SESSION_KEY]
+
+
+def test_cached_credentials_spend_nothing_from_the_address_s_bucket(redis_client):
+    cache_identity(redis_client, SESSION, SESSION_KEY, ADA)
+    cache_identity(redis_client, TOKEN, TOKEN_KEY, {"user_id": None})
+    signed_in = [new_exchange([(b"cookie", f"sessionid={SESSION_KEY}".encode())]) for _ in range(5)]
+    anonymous = [new_exchange([(b"authorization", f"Token {TOKEN_KEY}".encode())]) for _ in range(5)]
+    monolith = CountingMonolith()
+    assert through_the_edge(signed_in, monolith) == [200] * 5
+    assert not list(redis_client.scan_iter(match="strangler:bucket:*"))
+    through_the_edge(anonymous, monolith)
+    assert monolith.asked == []
+    # An anonymous caller's requests spend from the bucket as they would without the token: one each.
+    bucket = redis_client.hgetall("strangler:bucket:client:anonymous:203.0.113.7")
+    assert int(float(bucket["tokens"])) == ANONYMOUS_BURST - 5  # (plus what refilled meanwhile: a sliver)
 
 
 # ---------------------------------------------------------------- API keys

@@ -132,6 +132,38 @@ def test_leased_tokens_not_spent_in_time_are_dropped():
     assert asyncio.run(scenario()) == 2
 
 
+def test_a_token_given_back_is_spent_by_the_next_request_without_a_round_trip():
+    """Exact limits (leases of 1), a burst of 2: the first token is spent, given back and spent again."""
+    async def scenario() -> tuple[list[bool], int]:
+        process = Process(lease_max=1)
+        plan = Plan("strict", rate=0.001, burst=2)
+        seen = [await process.buckets.acquire(BUCKET, plan) is None]
+        process.buckets.give_back(BUCKET)
+        seen += [await process.buckets.acquire(BUCKET, plan) is None for _ in range(3)]
+        await process.close()
+        return seen, process.shared.round_trips
+
+    seen, round_trips = asyncio.run(scenario())
+    assert seen == [True, True, True, False]
+    assert round_trips == 3
+
+
+def test_a_token_given_back_after_its_lease_expired_is_dropped():
+    now = [0.0]
+
+    async def scenario() -> list[bool]:
+        process = Process(lease_max=1, lease_seconds=1.0, clock=lambda: now[0])
+        plan = Plan("strict", rate=0.001, burst=1)
+        seen = [await process.buckets.acquire(BUCKET, plan) is None]
+        now[0] += 1.5
+        process.buckets.give_back(BUCKET)
+        seen.append(process.buckets.take_leased(BUCKET))
+        await process.close()
+        return seen
+
+    assert asyncio.run(scenario()) == [True, False]
+
+
 def test_concurrent_requests_share_round_trips_and_never_exceed_the_bucket():
     async def scenario() -> tuple[int, int]:
         process = Process()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Awaitable
 
 import pytest
 
-from chassis.identity import Identity
+from chassis.identity import ANONYMOUS, Identity
+from strangler_proxy.configuration.model import Route
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import api_key_digest
@@ -107,6 +109,60 @@ def test_an_api_key_is_limited_by_its_plan_not_by_its_address():
 
 def test_a_key_whose_plan_the_table_does_not_offer_is_answered_403():
     assert run([key_exchange("sk_gold", "gold")]) == [403]
+
+
+# ---------------------------------------------------------------- look-ups of uncached credentials
+async def look_up_then_request(stage: LimitsStage, exchange: Exchange, caller: Identity) -> int | str:
+    """What the identity stage and then the limits stage do for a credential not in the cache."""
+    try:
+        await _finish(stage.spend_for_lookup(exchange))
+        exchange.identity = caller  # the monolith's answer
+        stage.carry_over_lookup(exchange)
+        await _finish(stage.step(exchange))
+    except Rejection as refused:
+        return refused.status
+    return 200
+
+
+async def _finish(waiting: Awaitable[None] | None) -> None:
+    if waiting is not None:
+        await waiting
+
+
+def run_looking_up(callers: list[Identity], route: Route = STRICT, **options) -> list[int | str]:
+    async def scenario() -> list[int | str]:
+        async with limits_stage(**options) as stage:
+            return [await look_up_then_request(stage, new_exchange(route=route), caller) for caller in callers]
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("lease_max", [1, 10])
+def test_an_anonymous_caller_s_look_up_and_request_spend_one_token_between_them(lease_max):
+    """The route's plan lets 3 through at once: 3 look-ups, each followed by its request, then 429."""
+    assert run_looking_up([ANONYMOUS] * 4, lease_max=lease_max) == [200, 200, 200, 429]
+
+
+def test_a_signed_in_caller_s_look_up_is_paid_from_its_address_s_anonymous_bucket():
+    """The request itself is not limited, but its look-up was: a fourth look-up is refused."""
+    assert run_looking_up([ADA] * 4) == [200, 200, 200, 429]
+
+
+def test_an_address_whose_bucket_is_empty_gets_429_before_its_look_up():
+    async def scenario() -> list[int | str]:
+        async with limits_stage() as stage:
+            await outcomes(stage, [new_exchange(route=STRICT) for _ in range(3)])  # anonymous traffic empties it
+            refused = new_exchange(route=STRICT)
+            other_address = new_exchange(route=STRICT, client="198.51.100.2")
+            return [await look_up_then_request(stage, exchange, ANONYMOUS) for exchange in (refused, other_address)]
+
+    assert asyncio.run(scenario()) == [429, 200]
+
+
+def test_without_an_anonymous_plan_look_ups_are_not_limited(redis_client):
+    results = run_looking_up([ANONYMOUS] * 30, route=PUBLIC, table=route_table(default_anonymous_plan=None))
+    assert results == [200] * 30
+    assert not list(redis_client.scan_iter(match="strangler:bucket:*"))
 
 
 # ---------------------------------------------------------------- addresses
