@@ -19,6 +19,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 _MISSING: Any = object()
+ENVIRONMENTS = ("development", "production")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _HINT = "see .env.example for what it means and a safe local value"
@@ -89,6 +90,14 @@ def env_list(name: str, default: Any = _MISSING) -> list[str]:
     if isinstance(value, list):
         return value
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_environment(name: str = "ENVIRONMENT") -> str:
+    """development or production; production when unset, so a forgotten variable errs on the safe side."""
+    value = _raw(name, "production")
+    if value not in ENVIRONMENTS:
+        raise _bad(name, value, f"one of {', '.join(ENVIRONMENTS)}")
+    return value
 
 
 def env_url(name: str, default: Any = _MISSING, *, schemes: tuple[str, ...] = ()) -> str:

@@ -13,19 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chassis.env import env_bool, env_database, env_float, env_int, env_list, env_str, env_url, read_dot_env
+from chassis.env import (env_bool, env_database, env_environment, env_float, env_int, env_list, env_str, env_url,
+                         read_dot_env)
 from chassis.logging import logging_config
-
-ENVIRONMENTS = ("development", "production")
-
-
-def _environment() -> str:
-    value = env_str("ENVIRONMENT", "production")
-    if value not in ENVIRONMENTS:
-        from chassis.env import ConfigError
-
-        raise ConfigError(f"ENVIRONMENT={value!r} is not one of {', '.join(ENVIRONMENTS)}; see .env.example.")
-    return value
 
 
 def _security(production: bool) -> dict[str, Any]:
@@ -48,7 +38,7 @@ def _security(production: bool) -> dict[str, Any]:
 
 def common_settings(*, service: str) -> dict[str, Any]:
     read_dot_env()
-    environment = _environment()
+    environment = env_environment()
     production = environment == "production"
     return {
         "SERVICE_NAME": service,

@@ -1,6 +1,9 @@
 """The identity stage's settings, read once from the environment (through chassis.env).
 
-    IDENTITY_SIGNING_KEYS     REQUIRED. Comma-separated; the first signs, every one verifies.
+    IDENTITY_SIGNING_KEYS     REQUIRED. Comma-separated; the first signs, every one verifies. Each is
+                              at least 32 characters; in production none may be weak or an example
+                              value (the rule of chassis.keys, which the services' checks share).
+    ENVIRONMENT               development or production (the default when unset).
     MONOLITH_URL              REQUIRED. Base URL of the monolith; /internal/identity is asked there.
     IDENTITY_CACHE_SECONDS    How long a resolved session or token is cached in Redis (default 30).
     IDENTITY_LOOKUP_TIMEOUT   Seconds the monolith has to answer a lookup (default 2).
@@ -17,9 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chassis.env import ConfigError, env_float, env_int, env_list, env_str, env_url
-
-MIN_KEY_LENGTH = 32
+from chassis.env import ConfigError, env_environment, env_float, env_int, env_list, env_str, env_url
+from chassis.keys import GENERATE_HINT, SIGNING_KEY_MIN_LENGTH, weak_keys
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,15 @@ def load_identity_config() -> IdentityConfig:
 
 
 def signing_keys(name: str = "IDENTITY_SIGNING_KEYS") -> tuple[str, ...]:
-    """The signing keys in `name`, each at least MIN_KEY_LENGTH characters."""
+    """The signing keys in `name`: each long enough anywhere, and none weak in production."""
     keys = tuple(env_list(name))
     if not keys:
         raise ConfigError(f"{name} is empty; see .env.example for what it means and a safe local value.")
-    if any(len(key) < MIN_KEY_LENGTH for key in keys):
-        raise ConfigError(f"{name} has a key shorter than {MIN_KEY_LENGTH} characters; generate one with "
-                          "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")
+    if any(len(key) < SIGNING_KEY_MIN_LENGTH for key in keys):
+        raise ConfigError(f"{name} has a key shorter than {SIGNING_KEY_MIN_LENGTH} characters; generate one "
+                          f"with {GENERATE_HINT}.")
+    weak = weak_keys(keys, min_length=SIGNING_KEY_MIN_LENGTH) if env_environment() == "production" else []
+    if weak:
+        raise ConfigError(f"{name} has a weak or example key in production: {'; '.join(weak)}; generate each "
+                          f"with {GENERATE_HINT}, or set ENVIRONMENT=development for a local run.")
     return keys
