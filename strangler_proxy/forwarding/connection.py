@@ -5,6 +5,11 @@ wait. The forwarder drives it: `begin()` a request, `write()` its bytes, `wait()
 and then for body pieces, `take_body()` what has arrived. A connection holds at most BODY_HIGH_WATER
 bytes of response body before it stops reading from the socket.
 
+An upstream that sends more than the one answer asked for (a second response behind the first, in the
+same read or later) has lost track of the exchange, perhaps reading a refused request's unread body as a
+request of its own: the extra bytes are never taken for the next answer, and the connection is not used
+again.
+
 A response that ends only when the upstream closes (no Content-Length, not chunked) is complete at EOF.
 A HEAD response has no body whatever its headers say; httptools cannot be told so, so such a connection
 is closed after its head instead of being reused.
@@ -23,6 +28,10 @@ from strangler_proxy.exchange import Headers
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 
 BODY_HIGH_WATER = 65536
+
+
+class _OutOfTurn(Exception):
+    """Raised in a parser callback: the upstream began a second response in one exchange."""
 _NO_BODY_STATUSES = frozenset({204, 304})
 _FRAMING = frozenset({b"content-length", b"transfer-encoding"})
 _name = itemgetter(0)
@@ -80,8 +89,16 @@ class UpstreamConnection(asyncio.Protocol):
         self.received_any = True
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserError:
-            self._fail(ForwarderError.UPSTREAM_PROTOCOL_ERROR)
+        except httptools.HttpParserError as error:
+            if not isinstance(error.__context__, _OutOfTurn):
+                self._fail(ForwarderError.UPSTREAM_PROTOCOL_ERROR)
+            elif self.transport is not None:
+                self.keep_alive = False
+                self.transport.pause_reading()  # the answer asked for is whole; nothing more is read
+
+    def on_message_begin(self) -> None:
+        if self.head_done:
+            raise _OutOfTurn  # a second answer: stop before it touches the first one's status and headers
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True

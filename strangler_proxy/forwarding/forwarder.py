@@ -16,6 +16,10 @@ Retry. A request written into a kept-alive connection the upstream had just clos
 UPSTREAM_CLOSED before any response byte. It is retried once, on a fresh connection, only when nothing
 can have been processed twice: the connection was a reused one, no response byte came back, the whole
 body is still in hand, and the method is idempotent (or the client sent an Idempotency-Key).
+
+Reuse. A connection goes back to the pool only when its exchange ended cleanly, and never after an error
+answer to a request with a body: the upstream may have refused it unread (a 413), and the body left in
+the socket would be read as the next request.
 """
 
 from __future__ import annotations
@@ -168,7 +172,12 @@ class Forwarder:
         except ForwardingFailed:
             pool.discard(connection)
             raise
-        pool.release(connection, reusable=connection.finish(head_only=head_only))
+        reusable = connection.finish(head_only=head_only)
+        # An upstream refusing a request (413, 401, ...) may answer before reading its body, which then
+        # waits in the socket to be read as the next request: such a connection is not used again.
+        if connection.status >= 400 and not _bodiless(_framing(exchange)):
+            reusable = False
+        pool.release(connection, reusable=reusable)
 
     async def _relay_body(self, connection: UpstreamConnection, exchange: Exchange) -> None:
         """Send body pieces as they come; the last one (complete response) ends the answer."""

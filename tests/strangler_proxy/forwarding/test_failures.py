@@ -118,3 +118,14 @@ def test_a_dropped_kept_alive_connection_is_not_retried_for_a_post(tmp_path):
     assert with_key.status_code == 200  # an Idempotency-Key makes the POST safe to send again
     assert seen == [("GET", 1, 1), ("POST", 1, 2),        # dropped: not sent again
                     ("GET", 2, 1), ("POST", 2, 2), ("POST", 3, 1)]  # dropped, sent again with its key
+
+
+def test_a_connection_whose_upstream_refused_an_unread_body_is_not_reused(proxy, raw):
+    """The upstream answers 413 without reading the body, which stays in the socket and is read as a
+    request of its own: its answer ("split") must never be taken for the answer to anything else."""
+    hidden = b"GET /raw/split HTTP/1.1\r\nHost: shop.test\r\n\r\n"
+    for _ in range(5):
+        refused = requests.post(f"{proxy.url}/raw/refuse-body", data=hidden, timeout=10)
+        assert (refused.status_code, refused.text) == (413, "too much")
+        following = requests.post(f"{proxy.url}/raw/after", data=b"{}", timeout=10)
+        assert (following.status_code, following.text) == (200, "ok")

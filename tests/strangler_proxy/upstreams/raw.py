@@ -12,6 +12,8 @@ request's number on that connection), then answers by path:
     /raw/until-eof   a body with neither Content-Length nor chunking: it ends when the connection does
     /raw/late-body   the response head at once, its body a second later
     /raw/split       the response head, then its body 2 ms later, as a server writing them apart would
+    /raw/refuse-body 413 with keep-alive without reading the request body, which stays in the socket and
+                     is read as the next request, as a server refusing a body it never reads would
     /healthz         200
 """
 
@@ -44,9 +46,10 @@ async def read_request(reader: asyncio.StreamReader) -> tuple[str, str] | None:
     method, target, _ = lines[0].split(" ", 2)
     headers = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
     length = int(next((v for k, v in headers.items() if k.strip().lower() == "content-length"), "0"))
-    if length:
+    path = target.split("?", 1)[0]
+    if length and path != "/raw/refuse-body":
         await reader.readexactly(length)
-    return method, target.split("?", 1)[0]
+    return method, path
 
 
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -83,6 +86,8 @@ async def answer(writer: asyncio.StreamWriter, path: str, number: int) -> bool:
         await writer.drain()
         await asyncio.sleep(0.002)
         writer.write(b"split")
+    elif path == "/raw/refuse-body":
+        writer.write(b"HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\ntoo much")
     elif path == "/raw/until-eof":
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b"y" * 100_000)
         await writer.drain()
