@@ -75,7 +75,7 @@ async def start(state: dict[str, Any]) -> Runtime:
     pools = {name: UpstreamPool(name, upstream.url, size=settings.pool_size, idle_timeout=settings.idle_timeout)
              for name, upstream in table.upstreams.items()}
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
-                          body_timeout=settings.body_timeout)
+                          body_timeout=settings.body_timeout, body_deadline=settings.body_deadline)
     limits_stage = await limits.startup(settings, table=table)
     await identity.startup(settings, lookup_limit=limits_stage)
     metrics = ProxyMetrics()

@@ -29,6 +29,8 @@ class ProxySettings:
     header_timeout: float
     # Seconds the proxy waits for each piece of a request body.
     body_timeout: float
+    # Seconds a whole request body may take, however steadily it trickles in.
+    body_deadline: float
     # Bytes of request line and headers accepted before the proxy answers 431.
     max_header_bytes: int
     # Request bodies up to this size are read whole before the upstream is contacted (and can be replayed).
@@ -55,6 +57,7 @@ def load_settings() -> ProxySettings:
         trusted_proxies=_networks("TRUSTED_PROXIES"),
         header_timeout=_positive("PROXY_HEADER_TIMEOUT", 10.0),
         body_timeout=_positive("PROXY_BODY_TIMEOUT", 15.0),
+        body_deadline=_positive("PROXY_BODY_DEADLINE", 60.0),
         max_header_bytes=env_int("PROXY_MAX_HEADER_BYTES", 65536, minimum=1024),
         request_buffer_bytes=env_int("PROXY_REQUEST_BUFFER_BYTES", 65536, minimum=0),
         pool_size=env_int("PROXY_POOL_SIZE", 64, minimum=1),

@@ -5,7 +5,9 @@ goes out in one write with the head, a slow or oversized one never reaches the u
 can be replayed. A larger body streams: Content-Length bodies as they are, chunked ones re-chunked. A
 chunked body that fits the buffer is sent with a Content-Length, because Django under gunicorn reads a
 request body only up to CONTENT_LENGTH and would see a chunked one as empty. The route table's
-max_body_bytes is enforced while reading (413); each piece must arrive within `body_timeout` (408).
+max_body_bytes is enforced while reading (413); each piece must arrive within `body_timeout`, and the
+whole body within `body_deadline` of its first read, so a body trickled a byte at a time cannot hold a
+connection (and an upstream thread) indefinitely (408).
 
 Response body. Pieces are sent to the client as they arrive (Content-Length kept, otherwise the server
 chunks), the head together with the first one, or on its own when that is late (HEAD_HOLD_SECONDS);
@@ -25,6 +27,7 @@ the socket would be read as the next request.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +55,8 @@ class RequestBody:
     # The whole body is in `prefix` (and could be sent again).
     complete: bool
     received: int
+    # Event-loop time by which the rest of the body must have arrived.
+    deadline: float = math.inf
 
 
 EMPTY_BODY = RequestBody(b"", True, 0)
@@ -61,11 +66,12 @@ class Forwarder:
     """The forward stage's machinery: the pools, and the limits on request bodies."""
 
     def __init__(self, pools: dict[str, UpstreamPool], *, max_body_bytes: int, buffer_bytes: int,
-                 body_timeout: float) -> None:
+                 body_timeout: float, body_deadline: float = math.inf) -> None:
         self.pools = pools
         self.max_body_bytes = max_body_bytes
         self.buffer_bytes = buffer_bytes
         self.body_timeout = body_timeout
+        self.body_deadline = body_deadline
 
     async def forward(self, exchange: Exchange) -> None:
         """Stage: forward the exchange to its route's upstream and relay the answer."""
@@ -89,17 +95,19 @@ class Forwarder:
         framing = _framing(exchange)
         if framing.length > self.max_body_bytes:
             raise ForwardingFailed(ForwarderError.REQUEST_BODY_TOO_LARGE, f"declared {framing.length}")
+        deadline = asyncio.get_running_loop().time() + self.body_deadline
         pieces, received, more = [], 0, True
         while more and received <= self.buffer_bytes:
-            data, more = await self._receive(exchange)
+            data, more = await self._receive(exchange, deadline)
             received = self._count(received, len(data))
             pieces.append(data)
         exchange.bytes_in = received
-        return RequestBody(b"".join(pieces), not more, received)
+        return RequestBody(b"".join(pieces), not more, received, deadline)
 
-    async def _receive(self, exchange: Exchange) -> tuple[bytes, bool]:
+    async def _receive(self, exchange: Exchange, deadline: float) -> tuple[bytes, bool]:
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(self.body_timeout):
+            async with asyncio.timeout_at(min(loop.time() + self.body_timeout, deadline)):
                 message = await exchange.receive()
         except TimeoutError:
             raise ForwardingFailed(ForwarderError.REQUEST_BODY_TIMEOUT) from None
@@ -120,7 +128,7 @@ class Forwarder:
         received, more = body.received, True
         # An early answer, or the upstream going away, ends the upload.
         while more and not connection.head_done and not connection.closed:
-            data, more = await self._receive(exchange)
+            data, more = await self._receive(exchange, body.deadline)
             received = self._count(received, len(data))
             if data:
                 connection.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
