@@ -14,6 +14,9 @@ chunks), the head together with the first one, or on its own when that is late (
 the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest in the
 upstream's socket. Each piece must come within the route's read_timeout (504).
 
+Error pages. An upstream's HTML error page (gunicorn's 400, Django's 404 or 500 page) is for a browser: a
+client that did not ask for HTML gets the contract's JSON Error with the same status instead.
+
 Retry. A request written into a kept-alive connection the upstream had just closed fails with
 UPSTREAM_CLOSED before any response byte. It is retried once, on a fresh connection, only when nothing
 can have been processed twice: the connection was a reused one, no response byte came back, the whole
@@ -30,9 +33,10 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
-from strangler_proxy.exchange import CLIENT_GONE, Exchange
+from strangler_proxy.exchange import CLIENT_GONE, Exchange, Rejection
 from strangler_proxy.forwarding.connection import UpstreamConnection
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.framing import BodyFraming, Framing
@@ -171,6 +175,10 @@ class Forwarder:
     # ------------------------------------------------------------------ response
     async def _relay(self, pool: UpstreamPool, connection: UpstreamConnection, exchange: Exchange) -> None:
         head_only = exchange.method == "HEAD"
+        if connection.status >= 400 and _html_error_for_an_api_client(connection, exchange):
+            pool.discard(connection)  # its page is not read, so the connection cannot carry another request
+            raise Rejection(connection.status, f"The upstream answered {connection.status} "
+                                               f"({_phrase(connection.status)}).")
         try:
             await exchange.send(_response_start(connection, exchange))
             if head_only:
@@ -220,6 +228,22 @@ class Forwarder:
         finally:
             if watcher is not None:
                 watcher.cancel()
+
+
+def _html_error_for_an_api_client(connection: UpstreamConnection, exchange: Exchange) -> bool:
+    """Whether the answer is an HTML error page (gunicorn's, Django's) and the client did not ask for HTML."""
+    content_type = next((value for name, value in connection.headers if name == b"content-type"), b"")
+    if not content_type.lower().startswith(b"text/html"):
+        return False
+    accept = exchange.header(b"accept") or b""
+    return b"text/html" not in accept.lower()
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "an error"
 
 
 def _response_start(connection: UpstreamConnection, exchange: Exchange) -> dict[str, Any]:

@@ -14,6 +14,7 @@ request's number on that connection), then answers by path:
     /raw/split       the response head, then its body 2 ms later, as a server writing them apart would
     /raw/refuse-body 413 with keep-alive without reading the request body, which stays in the socket and
                      is read as the next request, as a server refusing a body it never reads would
+    /raw/html-error  502 with an HTML error page, as a server's own error pages are
     /healthz         200
 """
 
@@ -88,6 +89,10 @@ async def answer(writer: asyncio.StreamWriter, path: str, number: int) -> bool:
         writer.write(b"split")
     elif path == "/raw/refuse-body":
         writer.write(b"HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\ntoo much")
+    elif path == "/raw/html-error":
+        page = b"<html><body><h1>Bad Gateway</h1></body></html>"
+        writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
+                     % (len(page), page))
     elif path == "/raw/until-eof":
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + b"y" * 100_000)
         await writer.drain()
