@@ -152,8 +152,11 @@ def _may_scrape(settings: ProxySettings, authorization: bytes | None) -> bool:
     """Whether the caller may read the metrics: anyone when no PROXY_METRICS_TOKEN is set."""
     if settings.metrics_token is None:
         return True
-    expected = b"Bearer " + settings.metrics_token.encode()
-    return authorization is not None and hmac.compare_digest(authorization, expected)
+    if authorization is None:
+        return False
+    # RFC 9110 (11.1): the scheme is case-insensitive, so "bearer" and "BEARER" are "Bearer" too.
+    scheme, _, token = authorization.strip().partition(b" ")
+    return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), settings.metrics_token.encode())
 
 
 async def _admin_json(runtime: Runtime, path: str, rid: str) -> tuple[int, dict[str, Any]]:

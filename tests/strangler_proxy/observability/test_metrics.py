@@ -67,3 +67,19 @@ def test_with_a_metrics_token_only_a_scraper_that_sends_it_reads_the_metrics(ech
         assert "strangler_requests" not in refused.text
     assert right.status_code == 200 and "strangler_requests_total" in right.text
     assert health.status_code == 200  # liveness stays open for the platform's checks
+
+
+def test_the_metrics_token_s_scheme_is_read_in_any_letter_case(echo, raw, tmp_path):
+    """RFC 9110: an authentication scheme is case-insensitive; the token itself is not."""
+    proxy = start_proxy(tmp_path, proxy_routes(), PROXY_METRICS_TOKEN="scrape-me-0123456789", **proxy_env(echo, raw))
+    try:
+        statuses = {authorization: requests.get(f"{proxy.url}/_strangler/metrics", timeout=10,
+                                                headers={"Authorization": authorization}).status_code
+                    for authorization in ("bearer scrape-me-0123456789", "BEARER scrape-me-0123456789",
+                                          "bEaReR  scrape-me-0123456789", "Bearer SCRAPE-ME-0123456789",
+                                          "Bearerscrape-me-0123456789", "Basic scrape-me-0123456789")}
+    finally:
+        proxy.stop()
+    assert statuses == {"bearer scrape-me-0123456789": 200, "BEARER scrape-me-0123456789": 200,
+                        "bEaReR  scrape-me-0123456789": 200, "Bearer SCRAPE-ME-0123456789": 401,
+                        "Bearerscrape-me-0123456789": 401, "Basic scrape-me-0123456789": 401}
