@@ -63,7 +63,8 @@ def test_with_a_metrics_token_only_a_scraper_that_sends_it_reads_the_metrics(ech
         proxy.stop()
     for refused in (anonymous, wrong):
         assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
-        assert isinstance(refused.json()["code"], int) and "PROXY_METRICS_TOKEN" in refused.json()["message"]
+        assert set(refused.json()) == {"code", "message", "request_id"} and refused.json()["code"] == 401
+        assert "PROXY_METRICS_TOKEN" in refused.json()["message"]
         assert "strangler_requests" not in refused.text
     assert right.status_code == 200 and "strangler_requests_total" in right.text
     assert health.status_code == 200  # liveness stays open for the platform's checks
