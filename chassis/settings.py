@@ -62,7 +62,7 @@ def common_settings(*, service: str) -> dict[str, Any]:
         "REST_FRAMEWORK": {
             "EXCEPTION_HANDLER": "chassis.errors.drf_exception_handler",
             "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_PARSER_CLASSES": ["chassis.parsers.JSONParser"],
         },
         **_security(production),
     }

@@ -6,7 +6,6 @@ Anything else is an InvalidRequest naming the parameter, never a 500. Amounts ar
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
+from chassis import json_bodies
 from sandboxes.card_processor.errors import InvalidRequest, RequestTooLarge
 
 MAX_AMOUNT = 99_999_999  # Stripe's limit for two-decimal currencies
@@ -44,8 +44,8 @@ def read_json(request: HttpRequest) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
+        data = json_bodies.loads(raw)
+    except ValueError:  # bad syntax, or nested deeper than any request needs
         raise InvalidRequest("invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidRequest("invalid_json", "The request body must be a JSON object.")

@@ -16,18 +16,23 @@ from tests.sandboxes.card_processor.sandbox import Sandbox
 POST_PATHS = ["/v1/payment_intents", "/v1/payment_intents/pi_missing/capture", "/v1/payment_intents/pi_missing/cancel",
               "/v1/refunds"]
 DEEP = 100_000
+BODIES = {
+    "arrays, unclosed": "[" * DEEP,
+    "objects, unclosed": '{"a":' * DEEP,
+    "arrays, closed": "[" * 5000 + "]" * 5000,
+    # Parses, but anything recursing over it afterwards (the idempotency fingerprint) would not.
+    "a known parameter nested just short of the parser's reach": (
+        '{"cancellation_reason": ' + "[" * 900 + "]" * 900 + "}"),
+    "a known parameter nested past what any request needs": '{"cancellation_reason": ' + "[" * 40 + "]" * 40 + "}",
+}
 
 
-def deeply_nested(kind: str) -> str:
-    return "[" * DEEP if kind == "arrays" else '{"a":' * DEEP
-
-
-@pytest.mark.parametrize("kind", ["arrays", "objects"])
+@pytest.mark.parametrize("body", BODIES.values(), ids=BODIES.keys())
 @pytest.mark.parametrize("path", POST_PATHS)
-def test_deeply_nested_json_is_a_400_invalid_json_and_nothing_is_recorded(card_processor: Sandbox, path, kind):
+def test_deeply_nested_json_is_a_400_invalid_json_and_nothing_is_recorded(card_processor: Sandbox, path, body):
     before = card_processor.ledger()
-    response = requests.post(f"{card_processor.base_url}{path}", data=deeply_nested(kind),
-                             headers={"Content-Type": "application/json"}, timeout=10)
+    response = requests.post(f"{card_processor.base_url}{path}", data=body,
+                             headers={"Content-Type": "application/json", "Idempotency-Key": "deep"}, timeout=10)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_json"
     assert card_processor.ledger() == before
