@@ -7,7 +7,6 @@
     limits/          API-key plans and per-client token buckets in Redis
     observability/   access log, Prometheus metrics, health and readiness
     pipeline.py      the ordered list of stages a request goes through
-    lifecycle.py     the identity and limits stages started once per process
     app.py           the ASGI application
     server.py        the gunicorn worker class that serves it with uvicorn
     protocol.py      the HTTP/1.1 server protocol: uvicorn's, hardened, one task per connection

@@ -31,7 +31,9 @@ from strangler_proxy.exchange import Receive, Send
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.pool import UpstreamPool
 from strangler_proxy.identity import stage as identity
+from strangler_proxy.identity.stage import IdentityStage
 from strangler_proxy.limits import stage as limits
+from strangler_proxy.limits.stage import LimitsStage
 from strangler_proxy.observability.access_log import AccessLog
 from strangler_proxy.observability.health import Readiness, healthz
 from strangler_proxy.observability.metrics import CONTENT_TYPE, FLUSH_SECONDS, ProxyMetrics
@@ -63,6 +65,8 @@ class Runtime:
     readiness: Readiness
     metrics: ProxyMetrics
     housekeeping: asyncio.Task[None]
+    identity: IdentityStage
+    limits: LimitsStage
 
 
 async def start(state: dict[str, Any]) -> Runtime:
@@ -77,22 +81,23 @@ async def start(state: dict[str, Any]) -> Runtime:
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
                           body_timeout=settings.body_timeout, body_deadline=settings.body_deadline)
     limits_stage = await limits.startup(settings, table=table)
-    await identity.startup(settings, lookup_limit=limits_stage)
+    identity_stage = await identity.startup(settings, lookup_limit=limits_stage)
     metrics = ProxyMetrics()
-    stages = build_stages(trusted_proxies=settings.trusted_proxies, matcher=RouteMatcher(table), forwarder=forwarder)
+    stages = build_stages(trusted_proxies=settings.trusted_proxies, matcher=RouteMatcher(table),
+                          identity=identity_stage, limits=limits_stage, forwarder=forwarder)
     pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, interval=RECORD_SECONDS))
     readiness = Readiness(pools, {name: upstream.health_path for name, upstream in table.upstreams.items()},
                           redis_url=settings.redis_url, timeout=settings.ready_timeout, host=settings.health_host)
     housekeeping = asyncio.get_running_loop().create_task(_housekeeping(pools, metrics))
-    return Runtime(settings, table, pools, pipeline, readiness, metrics, housekeeping)
+    return Runtime(settings, table, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage)
 
 
 async def stop(runtime: Runtime) -> None:
     runtime.housekeeping.cancel()
     runtime.pipeline.recorder.flush()
     runtime.metrics.flush()
-    await identity.shutdown()
-    await limits.shutdown()
+    await runtime.identity.aclose()
+    await runtime.limits.aclose()
     await runtime.readiness.close()
     for pool in runtime.pools.values():
         await pool.close()

@@ -4,8 +4,8 @@
     2. check_framing          refuse ambiguous body framing and a missing/repeated Host (400)
     3. set_forwarded_headers  drop hop-by-hop headers, set X-Forwarded-* and the request id upstream
     4. match_route            normalise the path (400 when ambiguous) and pick the route
-    5. resolve_identity       strip client identity headers, resolve the caller, sign the identity
-    6. enforce_limits         spend from the caller's token bucket (429)
+    5. identity               strip client identity headers, resolve the caller, sign the identity
+    6. limits                 spend from the caller's token bucket (429)
     7. forward                send upstream, stream the answer back
 
 then, whatever happened:
@@ -14,9 +14,9 @@ then, whatever happened:
     record                    one access-log line and the metrics (observability/recorder.py)
 
 A stage returns None when done, or an awaitable when it must wait for I/O (exchange.py), and ends the
-request by raising. Stages that need start-up state (the trusted proxies, the route matcher, the
-forwarder, the running identity and limits stages) are made by a factory here; the others are plain
-functions.
+request by raising. Stages that need start-up state (the trusted proxies, the route matcher) are made
+by a factory here, the identity and limits stages and the forwarder are passed in, built at start-up;
+the others are plain functions.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.framing import request_framing
 from strangler_proxy.forwarding.headers import Network, is_trusted, upstream_request_headers
-from strangler_proxy.identity import stage as identity
-from strangler_proxy.limits import stage as limits
+from strangler_proxy.identity.stage import IdentityStage
+from strangler_proxy.limits.stage import LimitsStage
 from strangler_proxy.observability.recorder import Recorder
 from strangler_proxy.routing.match import MethodNotAllowed, RouteMatcher
 from strangler_proxy.routing.normalise import BadPath, normalise_path
@@ -46,19 +46,16 @@ _CLOSE_AFTER = frozenset({ForwarderError.REQUEST_BODY_TOO_LARGE, ForwarderError.
 
 
 # ---------------------------------------------------------------- the stages, in order
-def build_stages(*, trusted_proxies: Sequence[Network], matcher: RouteMatcher,
-                 forwarder: Forwarder) -> tuple[Stage, ...]:
-    """The ordered list every proxied request goes through (see the module docstring).
-
-    Call it after the identity and limits stages have started (identity.startup, limits.startup).
-    """
+def build_stages(*, trusted_proxies: Sequence[Network], matcher: RouteMatcher, identity: IdentityStage,
+                 limits: LimitsStage, forwarder: Forwarder) -> tuple[Stage, ...]:
+    """The ordered list every proxied request goes through (see the module docstring)."""
     return (
         assign_request_id,
         check_framing,
         forwarded_headers(trusted_proxies),
         route_matching(matcher),
-        identity.running_stage(),
-        limits.running_stage(),
+        identity.step,
+        limits.step,
         forwarder.forward,
     )
 

@@ -35,12 +35,10 @@ from strangler_proxy.identity.config import IdentityConfig, load_identity_config
 from strangler_proxy.identity.headers import NONE, Credentials, take_credentials
 from strangler_proxy.identity.monolith import Lookup, LookupFailed, MonolithLookup
 from strangler_proxy.identity.resolver import IdentityResolver
-from strangler_proxy.lifecycle import StartedStage
 from strangler_proxy.limits.apikeys import ApiKeyPlans
 from strangler_proxy.limits.redis_link import Commands, HasRedisUrl, RedisLink
 
-__all__ = ["CachedLookup", "IdentityStage", "LookupLimit", "is_internal_path", "resolve_identity", "running_stage",
-           "shutdown", "startup"]
+__all__ = ["CachedLookup", "IdentityStage", "LookupLimit", "is_internal_path", "startup"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +48,8 @@ RESIGN_SECONDS = 5.0
 _MAX_SIGNED = 10_000
 
 ApiKeyLookup = Callable[[str], Awaitable[str | None]]
+# Closes one connection a stage owns (a Redis link, a pool).
+Closer = Callable[[], Awaitable[None]]
 
 
 class CachedLookup(Protocol):
@@ -83,7 +83,8 @@ class IdentityStage:
 
     def __init__(self, *, resolver: CachedLookup, lookup_limit: LookupLimit, api_key_plan: ApiKeyLookup,
                  keys: Sequence[str], session_cookie: str = "sessionid",
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, owned: Sequence[Closer] = ()) -> None:
+        self.owned = tuple(owned)
         self.resolver = resolver
         self.lookup_limit = lookup_limit
         self.api_key_plan = api_key_plan
@@ -96,6 +97,11 @@ class IdentityStage:
         waiting = self.step(exchange)
         if waiting is not None:
             await waiting
+
+    async def aclose(self) -> None:
+        """Close the connections the stage was given to own (its Redis link, its monolith pool)."""
+        for close in self.owned:
+            await close()
 
     def step(self, exchange: Exchange) -> Awaitable[None] | None:
         if is_internal_path(exchange.path):
@@ -179,19 +185,16 @@ def _check_login(route: Route | None, identity: Identity) -> None:
                         headers=[(b"www-authenticate", b"Token")])
 
 
-# ---------------------------------------------------------------- lifecycle (one per process)
-_started: StartedStage[IdentityStage] = StartedStage("identity")
-
-
-async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: IdentityConfig | None = None) -> None:
-    """Make `resolve_identity` ready; call once per process, inside the event loop (ASGI lifespan
-    start-up), after the limits stage, which is `lookup_limit`. Reads its variables (config.py) unless
-    given `config`; raises ConfigError naming a bad one. Redis at `settings.redis_url` is connected on
-    first use, so a Redis outage does not stop start-up."""
+# ---------------------------------------------------------------- start-up (one per process)
+async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: IdentityConfig | None = None) -> IdentityStage:
+    """The stage, ready; call once per process, inside the event loop (ASGI lifespan start-up), after the
+    limits stage, which is `lookup_limit`. Reads its variables (config.py) unless given `config`; raises
+    ConfigError naming a bad one. Redis at `settings.redis_url` is connected on first use, so a Redis
+    outage does not stop start-up. `await stage.aclose()` closes what it opened."""
     config = config or load_identity_config()
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-identity")
     lookup = monolith_lookup(config)
-    _started.start(build_stage(config, client, lookup_limit, lookup), client, on_stop=lookup.close)
+    return build_stage(config, client, lookup_limit, lookup, owned=(client.aclose, lookup.close))
 
 
 def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
@@ -200,7 +203,7 @@ def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
 
 
 def build_stage(config: IdentityConfig, client: Commands, lookup_limit: LookupLimit,
-                lookup: Lookup | None = None) -> IdentityStage:
+                lookup: Lookup | None = None, owned: Sequence[Closer] = ()) -> IdentityStage:
     lookup = lookup or monolith_lookup(config)
     return IdentityStage(
         resolver=IdentityResolver(redis=client, lookup=lookup, cache_seconds=config.cache_seconds),
@@ -208,20 +211,5 @@ def build_stage(config: IdentityConfig, client: Commands, lookup_limit: LookupLi
         api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
         keys=config.signing_keys,
         session_cookie=config.session_cookie,
+        owned=owned,
     )
-
-
-async def shutdown() -> None:
-    """Close the Redis and monolith connections `startup` opened."""
-    await _started.stop()
-
-
-def running_stage() -> Callable[[Exchange], Awaitable[None] | None]:
-    """The started stage's `step`, for the pipeline (after `startup`)."""
-    return _started.get().step
-
-
-async def resolve_identity(exchange: Exchange) -> None:
-    """The pipeline stage: after route matching, before enforce_limits. Raises Rejection (404 for
-    /internal/..., 400, 401, 503)."""
-    await _started.get()(exchange)

@@ -4,9 +4,9 @@
     keys.py       the command line: python -m strangler_proxy.limits.keys add --plan basic
     buckets.py    token buckets in Redis (one atomic script), spent from small per-process leases
     config.py     the environment variables this stage reads
-    stage.py      the pipeline stage `enforce_limits`, and `startup()` / `shutdown()`
+    stage.py      the pipeline stage LimitsStage, and `startup()`, which builds it
 """
 
-from strangler_proxy.limits.stage import LimitsStage, enforce_limits, shutdown, startup
+from strangler_proxy.limits.stage import LimitsStage, startup
 
-__all__ = ["LimitsStage", "enforce_limits", "shutdown", "startup"]
+__all__ = ["LimitsStage", "startup"]

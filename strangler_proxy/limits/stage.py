@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 
 from strangler_proxy.configuration.model import Plan, RouteTable
 from strangler_proxy.exchange import Exchange, Rejection
-from strangler_proxy.lifecycle import StartedStage
 from strangler_proxy.limits.apikeys import api_key_digest
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
 from strangler_proxy.limits.config import LimitsConfig, load_limits_config
 from strangler_proxy.limits.redis_link import HasRedisUrl, RedisLink
 
-__all__ = ["LimitsStage", "enforce_limits", "running_stage", "shutdown", "startup"]
+__all__ = ["LimitsStage", "startup"]
 
 KEY_BUCKET = "strangler:bucket:key:"
 CLIENT_BUCKET = "strangler:bucket:client:"
@@ -46,7 +45,9 @@ class LimitsStage:
     I/O (no limit, or a token left in this process's lease), else the awaitable that finishes the work.
     """
 
-    def __init__(self, *, buckets: LeasedBuckets, table: Callable[[], RouteTable]) -> None:
+    def __init__(self, *, buckets: LeasedBuckets, table: Callable[[], RouteTable],
+                 owned: Sequence[Callable[[], Awaitable[None]]] = ()) -> None:
+        self.owned = tuple(owned)
         self.buckets = buckets
         self.table = table
         # Bucket keys of anonymous clients by (plan, address), so a request does not build its key anew.
@@ -56,6 +57,11 @@ class LimitsStage:
         waiting = self.step(exchange)
         if waiting is not None:
             await waiting
+
+    async def aclose(self) -> None:
+        """Close the connections the stage was given to own (its Redis link)."""
+        for close in self.owned:
+            await close()
 
     def step(self, exchange: Exchange) -> Awaitable[None] | None:
         found = self._plan_and_bucket(exchange)
@@ -144,35 +150,15 @@ def _ipv6_client_id(host: str) -> str:
     return f"{ipaddress.IPv6Network((address, 64), strict=False).network_address}/64"
 
 
-# ---------------------------------------------------------------- lifecycle (one per process)
-_started: StartedStage[LimitsStage] = StartedStage("limits")
-
-
+# ---------------------------------------------------------------- start-up (one per process)
 async def startup(settings: HasRedisUrl, *, table: RouteTable | Callable[[], RouteTable],
                   config: LimitsConfig | None = None) -> LimitsStage:
-    """Make `enforce_limits` ready; call once per process, inside the event loop (ASGI lifespan start-up).
+    """The stage, ready; call once per process, inside the event loop (ASGI lifespan start-up).
     `table` is the route table, or a function returning the current one if the table can be swapped
-    while running. Redis at `settings.redis_url` is connected on first use. Returns the stage, which
-    the identity stage is given to limit its look-ups (`spend_for_lookup`)."""
+    while running. Redis at `settings.redis_url` is connected on first use. The identity stage is given
+    the stage to limit its look-ups (`spend_for_lookup`); `await stage.aclose()` closes its Redis link."""
     config = config or load_limits_config()
     current = (lambda: table) if isinstance(table, RouteTable) else table
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-limits")
     buckets = LeasedBuckets(SharedBuckets(client), lease_max=config.lease_max, lease_seconds=config.lease_seconds)
-    stage = LimitsStage(buckets=buckets, table=current)
-    _started.start(stage, client)
-    return stage
-
-
-async def shutdown() -> None:
-    """Close the Redis connections `startup` opened."""
-    await _started.stop()
-
-
-def running_stage() -> Callable[[Exchange], Awaitable[None] | None]:
-    """The started stage's `step`, for the pipeline (after `startup`)."""
-    return _started.get().step
-
-
-async def enforce_limits(exchange: Exchange) -> None:
-    """The pipeline stage: after resolve_identity, before forwarding. Raises Rejection(429 or 403)."""
-    await _started.get()(exchange)
+    return LimitsStage(buckets=buckets, table=current, owned=(client.aclose,))

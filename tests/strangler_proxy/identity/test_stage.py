@@ -302,25 +302,23 @@ class ProxySettingsLike:
         self.redis_url = redis_url
 
 
-def test_startup_makes_the_module_stage_ready_and_shutdown_closes_it(monkeypatch, redis_client, redis_server):
+def test_startup_builds_a_working_stage_from_the_environment(monkeypatch, redis_client, redis_server):
     monkeypatch.setenv("IDENTITY_SIGNING_KEYS", SIGNING_KEY)
     monkeypatch.setenv("MONOLITH_URL", NOWHERE)
     cache_identity(redis_client, SESSION, SESSION_KEY, ADA)
 
     async def scenario() -> Exchange:
         limits_stage = await limits.startup(ProxySettingsLike(redis_server), table=UNLIMITED)
-        await identity.startup(ProxySettingsLike(redis_server), lookup_limit=limits_stage)
+        stage = await identity.startup(ProxySettingsLike(redis_server), lookup_limit=limits_stage)
         try:
             exchange = new_exchange([(b"cookie", f"sessionid={SESSION_KEY}".encode())])
-            await identity.resolve_identity(exchange)
+            await stage(exchange)
             return exchange
         finally:
-            await identity.shutdown()
-            await limits.shutdown()
+            await stage.aclose()
+            await limits_stage.aclose()
 
     assert asyncio.run(scenario()).identity.username == "ada"
-    with pytest.raises(RuntimeError):
-        asyncio.run(identity.resolve_identity(new_exchange()))
 
 
 @pytest.mark.parametrize("keys", [None, "", "short", f"{SIGNING_KEY},short"])

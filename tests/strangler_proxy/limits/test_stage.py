@@ -189,27 +189,23 @@ class ProxySettingsLike:
 
 
 @pytest.mark.parametrize("as_function", [False, True])
-def test_startup_makes_the_module_stage_ready_and_shutdown_closes_it(redis_server, as_function):
+def test_startup_builds_a_working_stage_and_aclose_closes_its_redis_link(redis_server, as_function):
     table = route_table()
 
-    async def scenario() -> list[int | str]:
-        await limits.startup(ProxySettingsLike(redis_server), table=(lambda: table) if as_function else table,
-                             config=LimitsConfig(lease_max=1))
-        try:
-            results: list[int | str] = []
-            for _ in range(4):
-                try:
-                    await limits.enforce_limits(new_exchange(route=STRICT))
-                    results.append(200)
-                except Rejection as refused:
-                    results.append(refused.status)
-            return results
-        finally:
-            await limits.shutdown()
+    async def scenario() -> tuple[list[int | str], bool]:
+        stage = await limits.startup(ProxySettingsLike(redis_server), table=(lambda: table) if as_function else table,
+                                     config=LimitsConfig(lease_max=1))
+        results: list[int | str] = []
+        for _ in range(4):
+            try:
+                await stage(new_exchange(route=STRICT))
+                results.append(200)
+            except Rejection as refused:
+                results.append(refused.status)
+        await stage.aclose()
+        return results, bool(stage.owned)
 
-    assert asyncio.run(scenario()) == [200, 200, 200, 429]
-    with pytest.raises(RuntimeError):
-        asyncio.run(limits.enforce_limits(new_exchange()))
+    assert asyncio.run(scenario()) == ([200, 200, 200, 429], True)
 
 
 def test_the_configuration_reads_every_variable(monkeypatch):
