@@ -3,7 +3,8 @@
 `understand(text, today=...)` reads one message in three steps:
 
 1. slots are cut out first (max price, then delivery date), so "under $30" never becomes search words;
-2. small talk at the start ("hi", "thanks", "what can you do") is cut off and remembered;
+2. small talk at the start ("hi", "thanks", "what can you do"), however many pieces, is cut off and
+   remembered;
 3. what is left decides, first rule wins: an ordinal ("the first one") picks a result; small talk with
    nothing to search for is small talk; "cheaper" with no products named is a follow-up; products, a
    category, a price or a date make a search; anything else falls back.
@@ -197,11 +198,15 @@ def category_of(text: str) -> str | None:
 
 
 def _cut_small_talk(text: str) -> tuple[Intent | None, str]:
-    for intent, pattern in _SMALL_TALK:
-        match = pattern.match(text)
-        if match:
-            return intent, text[match.end():].strip()
-    return None, text
+    """All the small talk at the start ("hi there, good morning"): the last piece's intent, so "hi, what
+    can you do" asks for help, and the text after it."""
+    found: Intent | None = None
+    while text:
+        match = next(((intent, m) for intent, pattern in _SMALL_TALK if (m := pattern.match(text))), None)
+        if match is None:
+            break
+        found, text = match[0], text[match[1].end():].strip()
+    return found, text
 
 
 # ---------------------------------------------------------------- intent

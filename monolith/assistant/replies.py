@@ -51,8 +51,9 @@ def product_card(product: ProductInfo, delivery_date: date | None) -> Message:
     """A product with an Order button; pressing it sends back an `action` with `clickAction: checkout`."""
     return structured("product", product.name, {
         "productId": product.id, "name": product.name, "description": product.description,
-        "price": product.price_display, "priceCents": product.price_cents, "currency": product.currency,
-        "imageUrl": product.image_url, "buttonLabel": "Order", "clickAction": "checkout",
+        "category": product.category, "price": product.price_display, "priceCents": product.price_cents,
+        "currency": product.currency, "imageUrl": product.image_url, "buttonLabel": "Order",
+        "clickAction": "checkout",
         "deliveryDate": delivery_date.isoformat() if delivery_date else None,
     })
 
