@@ -8,7 +8,11 @@
     observability/   access log, Prometheus metrics, health and readiness
     pipeline.py      the ordered list of stages a request goes through
     app.py           the ASGI application
-    server.py        the gunicorn worker class that serves it with uvicorn
-    protocol.py      the HTTP/1.1 server protocol: uvicorn's, hardened, one task per connection
+    errors.py        the JSON Error body, written in one place
+    server.py        the gunicorn worker class that serves it (asyncio, uvloop)
+    lifespan.py      the ASGI lifespan, driven from the server's side
+    protocol.py      the HTTP/1.1 server protocol on httptools, hardened, one task per connection
+    refusals.py      what the server refuses before the pipeline (limits, HTTP/1.0 rules)
+    flow.py          flow control, server-wide state and status lines
     cycle.py         one request's ASGI receive and send on a client connection
 """

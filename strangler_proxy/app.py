@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from chassis.logging import configure as configure_logging
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.loader import load_route_table
 from strangler_proxy.configuration.model import RouteTable
+from strangler_proxy.errors import error_json
 from strangler_proxy.exchange import Receive, Send
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.pool import UpstreamPool
@@ -40,7 +40,7 @@ from strangler_proxy.observability.metrics import CONTENT_TYPE, FLUSH_SECONDS, P
 from strangler_proxy.observability.recorder import Recorder
 from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
 from strangler_proxy.routing.match import RouteMatcher
-from strangler_proxy.settings import SETTINGS_STATE_KEY, ProxySettings, load_settings
+from strangler_proxy.settings import ProxySettings, load_settings
 
 logger = logging.getLogger("strangler_proxy.app")
 
@@ -69,13 +69,12 @@ class Runtime:
     limits: LimitsStage
 
 
-async def start(state: dict[str, Any]) -> Runtime:
+async def start() -> Runtime:
     """Build the runtime; raises StartupFailed after logging every reason."""
     settings = _settings()
     if not logging.getLogger().handlers:  # not under gunicorn, whose configuration already logs JSON
         configure_logging(settings.service_name, settings.log_level)
     table = _route_table(settings)
-    state[SETTINGS_STATE_KEY] = settings
     pools = {name: UpstreamPool(name, upstream.url, size=settings.pool_size, idle_timeout=settings.idle_timeout)
              for name, upstream in table.upstreams.items()}
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
@@ -139,17 +138,17 @@ async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send:
     request_id.bind(exchange.request_id)  # the connection's task may still hold the previous request's
     path = scope["path"]
     if path == "/_strangler/metrics" and not _may_scrape(runtime.settings, exchange.header(b"authorization")):
-        await _answer(exchange, 401, json.dumps({
-            "code": 401, "message": "The metrics need Authorization: Bearer <PROXY_METRICS_TOKEN>.",
-            "request_id": exchange.request_id}).encode(), b"application/json", [(b"www-authenticate", b"Bearer")])
+        await _answer(exchange, 401, error_json(401, "The metrics need Authorization: Bearer <PROXY_METRICS_TOKEN>.",
+                                                exchange.request_id),
+                      b"application/json", [(b"www-authenticate", b"Bearer")])
     elif path == "/_strangler/metrics":
         runtime.pipeline.recorder.flush()
         runtime.metrics.flush()
         body = await asyncio.to_thread(runtime.metrics.exposition)
         await _answer(exchange, 200, body, CONTENT_TYPE.encode())
     else:
-        status, document = await _admin_json(runtime, path, exchange.request_id)
-        await _answer(exchange, status, json.dumps(document).encode(), b"application/json")
+        status, body = await _admin_json(runtime, path, exchange.request_id)
+        await _answer(exchange, status, body, b"application/json")
     runtime.pipeline.record(exchange, route=ADMIN_ROUTE)
 
 
@@ -164,12 +163,12 @@ def _may_scrape(settings: ProxySettings, authorization: bytes | None) -> bool:
     return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), settings.metrics_token.encode())
 
 
-async def _admin_json(runtime: Runtime, path: str, rid: str) -> tuple[int, dict[str, Any]]:
+async def _admin_json(runtime: Runtime, path: str, rid: str) -> tuple[int, bytes]:
     if path == "/_strangler/healthz":
         return healthz()
     if path == "/_strangler/readyz":
         return await runtime.readiness.readyz(rid)
-    return 404, {"code": 404, "message": f"The proxy has no page at {path}.", "request_id": rid}
+    return 404, error_json(404, f"The proxy has no page at {path}.", rid)
 
 
 async def _answer(exchange: Any, status: int, body: bytes, content_type: bytes,
@@ -203,7 +202,7 @@ class ProxyApplication:
         await receive()  # lifespan.startup
         try:
             with _logged_crash():
-                self.runtime = await start(scope.setdefault("state", {}))
+                self.runtime = await start()
         except Exception as failure:
             await send({"type": "lifespan.startup.failed", "message": str(failure)})
             return

@@ -1,7 +1,7 @@
 """One request on a client connection, as the application sees it: the ASGI `receive` and `send`.
 
-This does what uvicorn's httptools RequestResponseCycle does, with less work per request, because a
-proxy's own CPU per request is what the upstream beside it on the machine loses:
+It does what an ASGI server's request cycle does (uvicorn's is the model), with less work per request,
+because a proxy's own CPU per request is what the upstream beside it on the machine loses:
 
   * The response head is held until the first body message, which takes it along in one write (one
     system call instead of two for a small answer). An application that has a head but no body yet
@@ -12,7 +12,7 @@ proxy's own CPU per request is what the upstream beside it on the machine loses:
     all values, instead of two per header, and the head is formatted by C-level joins, not a loop.
   * Waiting for the request body uses one future, made only when there is nothing to hand over yet.
 
-What the application may send and what the client sees are uvicorn's: the Date header, Content-Length
+What the application may send and what the client sees are as in uvicorn: the Date header, Content-Length
 checked against the body, chunked transfer coding when there is no length, `connection: close` when
 the connection will close, HEAD answered without a body, and a 500 when the application fails before
 answering.
@@ -27,10 +27,9 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from uvicorn.protocols.http.flow_control import FlowControl
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE
+from strangler_proxy.flow import STATUS_LINE, FlowControl
 
-logger = logging.getLogger("uvicorn.error")
+logger = logging.getLogger("strangler_proxy.server")
 
 # uvicorn's rules: a name is an HTTP token; a value holds no control character but tab.
 _BAD_NAME = re.compile(b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]')

@@ -21,13 +21,13 @@ the others are plain functions.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from collections.abc import Sequence
 from typing import Any
 
 from chassis import request_id
+from strangler_proxy.errors import error_json
 from strangler_proxy.exchange import Exchange, Headers, Receive, Rejection, Send, Stage
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.forwarder import Forwarder
@@ -161,7 +161,7 @@ async def map_error(exchange: Exchange, status: int, message: str, headers: Head
     """Answer with the contract's Error: `{"code", "message", "request_id"}`, unless already answering."""
     if exchange.response_started:
         return  # the head is out: the server closes the unfinished response, which the client sees
-    body = json.dumps({"code": status, "message": message, "request_id": exchange.request_id}).encode()
+    body = error_json(status, message, exchange.request_id)
     exchange.status = status
     exchange.response_started = True
     await exchange.send({"type": "http.response.start", "status": status, "headers": [

@@ -1,32 +1,26 @@
-"""The proxy's HTTP/1.1 server protocol: uvicorn's httptools protocol, hardened and made leaner.
+"""The proxy's HTTP/1.1 server protocol: one client connection, on asyncio and httptools.
 
-What it adds against slow or hostile clients:
+Against slow or hostile clients:
 
   * a header read timeout (PROXY_HEADER_TIMEOUT): a connection must deliver a request's complete header
     block within that time of connecting or of the request's first byte; otherwise 408 and close (a
     connection that sent nothing is closed silently). The keep-alive timeout covers idle time between
-    requests; body reads are timed by the forwarder (PROXY_BODY_TIMEOUT).
-  * limits at least as strict as the upstreams' gunicorn (chassis/gunicorn_conf.py), so that no request
-    the proxy accepts is one an upstream answers with its own HTML error page: the request line (414),
-    one header field and the number of fields (431), and the whole header block (PROXY_MAX_HEADER_BYTES,
-    431; httptools has no limit), counted field by field, so the read that completes a block counts too.
-  * HTTP/1.0 with Transfer-Encoding is refused (RFC 9112 §6.1: its framing is faulty), and an HTTP/1.0
-    client gets no `100 Continue` (it does not know the status).
+    requests; body reads are timed by the forwarder (PROXY_BODY_TIMEOUT, PROXY_BODY_DEADLINE).
+  * the limits and HTTP/1.0 rules of refusals.py, each answered in the contract's JSON Error shape, as is
+    the 400 for an unparseable request (llhttp refuses CL+TE, bad chunking, duplicate lengths, ...).
   * trailer fields never become header fields (RFC 9110 §6.5.1): they are dropped.
   * an absolute-form target (`GET http://host/path`) names the host: it replaces the Host header
     (RFC 9112 §3.2.2), so routing, the upstream's host check and the target agree.
-  * the 400 for an unparseable request (llhttp refuses CL+TE, bad chunking, duplicate lengths, ...)
-    in the contract's JSON Error shape, with a request id, instead of plain text.
+  * an HTTP/1.0 client gets no `100 Continue` (it does not know the status).
 
 A refusal ends the connection, and nothing after it runs: bytes pipelined behind a refused request are
 never parsed, a request already queued behind a response that closes the connection is dropped, and a
 refusal of a malformed request waits for the answers to the valid requests before it, so it never
 takes their place.
 
-What it does with less work per request than uvicorn's, since the proxy's CPU is taken from the upstream
-beside it on the machine:
+With as little work per request as it can, since the proxy's CPU is taken from the upstream beside it:
 
-  * each request's receive and send are a ResponseCycle (cycle.py), lighter than uvicorn's;
+  * each request's receive and send are a ResponseCycle (cycle.py);
   * one task per connection runs its requests one after another (HTTP/1.1 answers them in order
     anyway), instead of a task per request: a task costs its creation, asyncio's registry of all tasks
     (a WeakSet) and a done-callback's turn of the event loop;
@@ -40,53 +34,57 @@ is still set when the next one begins, so the pipeline binds each request's id b
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 import httptools
-from uvicorn.config import Config
-from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, service_unavailable
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
-from uvicorn.server import ServerState
 
-from chassis import request_id
 from strangler_proxy.cycle import ResponseCycle
 from strangler_proxy.exchange import CLIENT_GONE
-from strangler_proxy.settings import SETTINGS_STATE_KEY
+from strangler_proxy.flow import HIGH_WATER_LIMIT, FlowControl, ServerState
+from strangler_proxy.refusals import Refused, check_field, check_head, check_http_1_0, refusal
 
-# The refusals' log lines keep the name they have always had.
 logger = logging.getLogger("strangler_proxy.server")
-DEFAULT_HEADER_TIMEOUT = 10.0
-DEFAULT_MAX_HEADER_BYTES = 65536
-# gunicorn's limit_request_line and limit_request_field_size, which the upstreams run with.
-MAX_REQUEST_LINE = 8190
-MAX_FIELD_BYTES = 8190
-# gunicorn allows 100 fields; the proxy adds up to six of its own (X-Forwarded-For/Proto/Host, the request
-# id, the signed identity, Content-Length), so it accepts fewer from the client.
-MAX_FIELDS = 90
+ASGI = {"version": "3.0", "spec_version": "2.3"}
+
+Application = Any  # an ASGI application
 
 
-class _Refused(Exception):
-    """Raised in a parser callback: the request is answered `status` and the connection closed."""
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """How long and how much a client connection may take (from the worker's settings)."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    # Seconds a client has to send a request's headers (from its first byte, or from connecting).
+    header_timeout: float = 10.0
+    # Bytes of request line and headers accepted before the proxy answers 431.
+    max_header_bytes: int = 65536
+    # Seconds an idle connection is kept open between requests.
+    keep_alive_timeout: float = 5.0
 
 
-class ProxyProtocol(HttpToolsProtocol):
+class ProxyProtocol(asyncio.Protocol):
     """One client connection; see the module docstring."""
 
-    def __init__(self, config: Config, server_state: ServerState, app_state: dict[str, Any],
-                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
-        super().__init__(config, server_state, app_state, _loop)
-        settings = app_state.get(SETTINGS_STATE_KEY)
-        self.header_timeout = getattr(settings, "header_timeout", DEFAULT_HEADER_TIMEOUT)
-        self.max_header_bytes = getattr(settings, "max_header_bytes", DEFAULT_MAX_HEADER_BYTES)
+    def __init__(self, app: Application, state: ServerState, settings: ConnectionSettings,
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self.app = app
+        self.state = state
+        self.settings = settings
+        self.loop = loop
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set by connection_made
+        self.flow: FlowControl = None  # type: ignore[assignment]
+        self.server: tuple[str, int] | None = None
+        self.client: tuple[str, int] | None = None
+        # The request being parsed, and the one whose answer is under way or due next.
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.scope: dict[str, Any] = {}
+        self.expect_100_continue = False
+        self.cycle: ResponseCycle | None = None
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_headers = False
         self._header_bytes = 0
@@ -96,34 +94,40 @@ class ProxyProtocol(HttpToolsProtocol):
         # answers to the requests before it.
         self._refusal: tuple[int, str] | None = None
         # Requests parsed and waiting for their turn, the task that runs them, and what it waits on.
-        self._queued: deque[tuple[ResponseCycle, Any]] = deque()
+        self._queued: deque[ResponseCycle] = deque()
         self._runner: asyncio.Task[None] | None = None
         self._next: asyncio.Future[None] | None = None
         # Keep-alive: when the connection fell idle (None while a request is under way), and one alarm.
         self._idle_since: float | None = None
         self._keep_alive_alarm: asyncio.TimerHandle | None = None
-        # The same for every request: made once per connection rather than once per request.
-        self._asgi = {"version": self.asgi_version, "spec_version": "2.3"}
-        self._raw_root_path = self.root_path.encode("ascii")
 
     # ------------------------------------------------------------------ asyncio.Protocol
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.flow = FlowControl(self.transport)
+        self.server = _address(transport.get_extra_info("sockname"))
+        self.client = _address(transport.get_extra_info("peername"))
+        self.state.connections.add(self)
         self._arm_header_timer()  # the first request's headers are due from the moment of connecting
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
         self._cancel_keep_alive_alarm()
-        self.connections.discard(self)
+        self.state.connections.discard(self)
         if self.cycle is not None:
             self.cycle.lost()
-        self._queued.clear()  # pipelined requests not yet begun are dropped, as uvicorn drops them
+        self._queued.clear()  # pipelined requests not yet begun are dropped
         self._wake_runner()  # a runner waiting for the next request ends
         if self.flow is not None:
             self.flow.resume_writing()
         if exc is None:
             self.transport.close()
-        self.parser = None  # type: ignore[assignment]
+
+    def pause_writing(self) -> None:
+        self.flow.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.flow.resume_writing()
 
     def data_received(self, data: bytes) -> None:
         if self._refusal is not None:
@@ -131,45 +135,50 @@ class ProxyProtocol(HttpToolsProtocol):
         self._idle_since = None
         try:
             self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # the proxy carries no WebSockets: an Upgrade request is answered as a plain one
         except httptools.HttpParserError as error:
             refused = error.__context__
-            if isinstance(refused, _Refused):
+            if isinstance(refused, Refused):
                 self._refuse(refused.status, refused.message)
             else:
-                self.logger.warning("Invalid HTTP request received.")
-                self.send_400_response("Invalid HTTP request received.")
+                self._refuse(400, "The request is not valid HTTP/1.1.")
             return
-        except httptools.HttpParserUpgrade:
-            self._unsupported_upgrade_warning()  # the proxy does not carry WebSockets
         if not self._awaiting_headers or self.transport.is_closing():
             return
         self._header_bytes += len(data)
-        if self._header_bytes > self.max_header_bytes:
+        if self._header_bytes > self.settings.max_header_bytes:
             self._refuse(431, "The request's header block is too large.")
         elif self._header_timer is None:
             self._arm_header_timer()
+
+    def shutdown(self) -> None:
+        """The server is stopping: close when idle, else after the answer under way."""
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.close()
+        else:
+            self.cycle.keep_alive = False
 
     # ------------------------------------------------------------------ httptools callbacks
     def on_message_begin(self) -> None:
         self.url = b""
         self.expect_100_continue = False
         self.headers = []
-        self.scope = {  # type: ignore[typeddict-item]
-            "type": "http", "asgi": self._asgi, "http_version": "1.1", "server": self.server,
-            "client": self.client, "scheme": self.scheme, "root_path": self.root_path,
-            "headers": self.headers, "state": self.app_state.copy(),
+        self.scope = {
+            "type": "http", "asgi": ASGI, "http_version": "1.1", "server": self.server, "client": self.client,
+            "scheme": "http", "root_path": "", "headers": self.headers,
         }
         self._awaiting_headers = True
         self._header_bytes = self._field_bytes = 0
         self._requests_begun += 1
 
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
     def on_header(self, name: bytes, value: bytes) -> None:
         if not self._awaiting_headers:
             return  # a trailer field: never a header field (RFC 9110 §6.5.1), and not forwarded
-        size = len(name) + len(value) + 2
-        if size > MAX_FIELD_BYTES:
-            raise _Refused(431, "A request header field is too large.")
-        self._field_bytes += size
+        self._field_bytes += check_field(name, value)
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self.expect_100_continue = True
@@ -180,81 +189,66 @@ class ProxyProtocol(HttpToolsProtocol):
         self._cancel_header_timer()
         parser, scope = self.parser, self.scope
         method = parser.get_method()
-        self._check_head_size(method)
+        check_head(method, self.url, len(self.headers), self._field_bytes, self.settings.max_header_bytes)
         http_version = parser.get_http_version()
         scope["method"] = method.decode("ascii")
         if http_version != "1.1":
             scope["http_version"] = http_version
-            self._check_http_1_0(http_version)
-        url = httptools.parse_url(self.url)
-        if url.host:
-            self._take_host_from_target(url.host, url.port)
-        path = url.path.decode("ascii")
-        scope["path"] = self.root_path + (unquote(path) if "%" in path else path)
-        scope["raw_path"] = self._raw_root_path + url.path
-        scope["query_string"] = url.query or b""
+            self.expect_100_continue = False  # an HTTP/1.0 client does not know 100 Continue
+            if http_version == "1.0":
+                check_http_1_0(self.headers)
+        self._set_target(httptools.parse_url(self.url))
         previous = self.cycle
         self.cycle = cycle = ResponseCycle(
-            scope, self.transport, self.flow, self.loop, default_headers=self.server_state.default_headers,
+            scope, self.transport, self.flow, self.loop, default_headers=self.state.default_headers,
             expect_100_continue=self.expect_100_continue,
             keep_alive=http_version != "1.0" and parser.should_keep_alive(),
             on_response=self.on_response_complete)
         scope[CLIENT_GONE] = cycle.client_gone
         if previous is not None and not previous.response_complete:
             self.flow.pause_reading()  # pipelined: read on once the answer before it is complete
-        self._queued.append((cycle, self._app_for_request()))
+        self._queued.append(cycle)
         self._wake_runner()
 
-    def _check_head_size(self, method: bytes) -> None:
-        if len(method) + len(self.url) + 10 > MAX_REQUEST_LINE:  # "METHOD URL HTTP/1.1"
-            raise _Refused(414, "The request target is too long.")
-        if len(self.headers) > MAX_FIELDS:
-            raise _Refused(431, "The request has too many header fields.")
-        if self._field_bytes + len(self.url) > self.max_header_bytes:
-            raise _Refused(431, "The request's header block is too large.")
-
-    def _check_http_1_0(self, http_version: str) -> None:
-        self.expect_100_continue = False  # an HTTP/1.0 client does not know 100 Continue
-        if http_version == "1.0" and any(name == b"transfer-encoding" for name, _ in self.headers):
-            raise _Refused(400, "An HTTP/1.0 request cannot use Transfer-Encoding.")
-
-    def _take_host_from_target(self, host: bytes, port: int | None) -> None:
-        """RFC 9112 §3.2.2: with an absolute-form target, the target's authority is the host."""
-        authority = host if port is None else b"%s:%d" % (host, port)
-        self.headers[:] = [pair for pair in self.headers if pair[0] != b"host"]
-        self.headers.append((b"host", authority))
+    def _set_target(self, url: Any) -> None:
+        if url.host:  # RFC 9112 §3.2.2: with an absolute-form target, the target's authority is the host
+            authority = url.host if url.port is None else b"%s:%d" % (url.host, url.port)
+            self.headers[:] = [pair for pair in self.headers if pair[0] != b"host"]
+            self.headers.append((b"host", authority))
+        path = url.path.decode("ascii")
+        self.scope["path"] = unquote(path) if "%" in path else path
+        self.scope["raw_path"] = url.path
+        self.scope["query_string"] = url.query or b""
 
     def on_body(self, body: bytes) -> None:
         cycle = self.cycle
-        if cycle.response_complete:
+        if cycle is None or cycle.response_complete:
             return
         cycle.add_body(body)
         if len(cycle.body) > HIGH_WATER_LIMIT:
             self.flow.pause_reading()
 
     def on_message_complete(self) -> None:
-        if not self.cycle.response_complete:
+        if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.end_of_request()
 
     def on_response_complete(self) -> None:
-        self.server_state.total_requests += 1
+        self.state.total_requests += 1
         if self.transport.is_closing():
             return
         self.flow.resume_reading()
         if not self._queued:
             self._idle_since = now = self.loop.time()
             if self._keep_alive_alarm is None:
-                self._keep_alive_alarm = self.loop.call_at(now + self.timeout_keep_alive, self._keep_alive_rang)
-
-    def send_400_response(self, msg: str) -> None:
-        self._refuse(400, f"The request is not valid HTTP/1.1 ({msg.rstrip('.')}).")
+                self._keep_alive_alarm = self.loop.call_at(now + self.settings.keep_alive_timeout,
+                                                           self._keep_alive_rang)
 
     # ------------------------------------------------------------------ the connection's task
     def _wake_runner(self) -> None:
         if self._runner is None:
             if self._queued:
                 self._runner = runner = self.loop.create_task(self._run_requests())
-                self.tasks.add(runner)
+                self.state.tasks.add(runner)
         elif self._next is not None and not self._next.done():
             self._next.set_result(None)
 
@@ -267,8 +261,7 @@ class ProxyProtocol(HttpToolsProtocol):
                 while self._queued:
                     if self.transport.is_closing():
                         return  # an answer closed the connection: what was pipelined behind it is dropped
-                    cycle, app = self._queued.popleft()
-                    await cycle.run_asgi(app)
+                    await self._queued.popleft().run_asgi(self.app)
                     if runner.cancelling():
                         return  # the server is stopping and gave up waiting
                 if self._refusal is not None:
@@ -279,29 +272,22 @@ class ProxyProtocol(HttpToolsProtocol):
                 await self._next
                 self._next = None
         finally:
-            self.tasks.discard(runner)
+            self.state.tasks.discard(runner)
             self._runner = self._next = None
 
-    def _app_for_request(self) -> Any:
-        limit = self.limit_concurrency
-        if limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit):
-            self.logger.warning("Exceeded concurrency limit.")
-            return service_unavailable
-        return self.app
-
     # ------------------------------------------------------------------ keep-alive
-    # uvicorn sets a timer when a response completes and cancels it when the next request's bytes come:
-    # two timer operations per request. Here the connection notes when it fell idle, and one alarm
-    # checks that when it goes off, going off again later if the connection was busy meanwhile.
+    # A timer set when a response completes and cancelled when the next request's bytes come would be two
+    # timer operations per request. Here the connection notes when it fell idle, and one alarm checks
+    # that when it goes off, going off again later if the connection was busy meanwhile.
     def _keep_alive_rang(self) -> None:
         self._keep_alive_alarm = None
         if self._idle_since is None:
             return  # a request is under way: its response sets the alarm again
-        deadline = self._idle_since + self.timeout_keep_alive
-        if self.loop.time() >= deadline:
-            self.timeout_keep_alive_handler()
-        else:
+        deadline = self._idle_since + self.settings.keep_alive_timeout
+        if self.loop.time() < deadline:
             self._keep_alive_alarm = self.loop.call_at(deadline, self._keep_alive_rang)
+        elif not self.transport.is_closing():
+            self.transport.close()
 
     def _cancel_keep_alive_alarm(self) -> None:
         if self._keep_alive_alarm is not None:
@@ -310,7 +296,7 @@ class ProxyProtocol(HttpToolsProtocol):
 
     # ------------------------------------------------------------------ header timeout and refusals
     def _arm_header_timer(self) -> None:
-        self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+        self._header_timer = self.loop.call_later(self.settings.header_timeout, self._headers_too_slow)
 
     def _cancel_header_timer(self) -> None:
         if self._header_timer is not None:
@@ -347,15 +333,13 @@ class ProxyProtocol(HttpToolsProtocol):
         self._write_refusal(status, message)
 
     def _write_refusal(self, status: int, message: str) -> None:
-        if self.transport.is_closing():
-            return
-        rid = request_id.new()
-        body = json.dumps({"code": status, "message": message, "request_id": rid}).encode()
-        self.transport.write(b"".join([
-            STATUS_LINE[status], b"content-type: application/json\r\n",
-            b"content-length: %d\r\nx-request-id: %s\r\n" % (len(body), rid.encode()),
-            b"connection: close\r\n\r\n", body]))
-        self.transport.close()
-        logger.warning("refused a request before it reached the proxy's pipeline",
-                       extra={"request_id": rid, "status": status, "reason": message,
-                              "client": self.client[0] if self.client else None})
+        if not self.transport.is_closing():
+            self.transport.write(refusal(status, message, self.client))
+            self.transport.close()
+
+
+def _address(info: Any) -> tuple[str, int] | None:
+    """(host, port) of a socket address (IPv6 addresses carry two more fields); None for a Unix socket."""
+    if isinstance(info, tuple | list) and len(info) >= 2:
+        return str(info[0]), int(info[1])
+    return None

@@ -1,31 +1,44 @@
-"""How the proxy is served: gunicorn's arbiter over uvicorn workers (uvloop event loop, httptools parser).
+"""How the proxy is served: gunicorn's arbiter over the proxy's own asyncio workers (uvloop, httptools).
 
     gunicorn -c python:chassis.gunicorn_conf -k strangler_proxy.server.ProxyWorker strangler_proxy.app:application
 
 The shared gunicorn configuration binds $PORT, sizes the worker count from WEB_CONCURRENCY, gives workers
 25 s to stop on SIGTERM and logs as JSON; `-k` on the command line replaces its gthread worker class.
-ProxyWorker configures uvicorn for the proxy: no access log of its own (the proxy writes one line per
-request), no X-Forwarded-* rewriting of the scope (the proxy decides what to trust), no Server header,
-in-flight requests get 20 s to finish on SIGTERM, and every line uvicorn prints goes through gunicorn's
-JSON handlers.
 
-Its HTTP protocol is ProxyProtocol (protocol.py): uvicorn's httptools protocol with a header timeout, a
-header size limit and JSON errors, running each request through a leaner cycle than uvicorn's.
+ProxyWorker is a gunicorn worker class, gunicorn's published way to serve something other than WSGI: in
+each worker process it runs one uvloop event loop with a ProxyProtocol (protocol.py) per client
+connection on the sockets the arbiter bound, drives the application's ASGI lifespan (lifespan.py), tells
+the arbiter it is alive once a second, and on SIGTERM stops accepting, lets requests under way finish
+(up to GRACEFUL_SECONDS) and runs the lifespan shut-down. SIGINT and SIGQUIT stop at once. It takes its
+connection limits from the environment (settings.py) and gunicorn's `keepalive`. TLS ends at the load
+balancer in front: a `certfile` in gunicorn's configuration is refused at start-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
-import logging
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from uvicorn_worker import UvicornWorker
+import uvloop
+from gunicorn.arbiter import Arbiter
+from gunicorn.workers.base import Worker
 
-from strangler_proxy.protocol import ProxyProtocol
+from chassis.env import ConfigError
+from strangler_proxy.flow import ServerState
+from strangler_proxy.lifespan import Lifespan
+from strangler_proxy.protocol import ConnectionSettings, ProxyProtocol
+from strangler_proxy.settings import load_connection_settings
+
+# Seconds requests under way get to finish on SIGTERM (inside gunicorn's graceful_timeout of 25 s).
+GRACEFUL_SECONDS = 20.0
+TICK_SECONDS = 1.0
 
 
 def prepare_metrics_dir() -> Path:
@@ -56,29 +69,88 @@ def _remove_from(owner: int, directory: Path) -> None:
 prepare_metrics_dir()
 
 
-class _NoColour(logging.Filter):
-    """Drops the ANSI-coloured copy of the message uvicorn attaches to some records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.__dict__.pop("color_message", None)
-        return True
-
-
-class ProxyWorker(UvicornWorker):
+class ProxyWorker(Worker):
     """The gunicorn worker class for the proxy (`-k strangler_proxy.server.ProxyWorker`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # UvicornWorker hands uvicorn's loggers gunicorn's (JSON) handlers; keep their lines plain.
-        logging.getLogger("uvicorn.error").addFilter(_NoColour())
+    def init_signals(self) -> None:
+        # The event loop handles the signals (run() below); gunicorn's handlers would stop it mid-request.
+        for number in self.SIGNALS:
+            signal.signal(number, signal.SIG_DFL)
 
-    CONFIG_KWARGS = {
-        "loop": "uvloop",
-        "http": ProxyProtocol,
-        "ws": "none",  # the proxy carries no WebSockets; an Upgrade request is answered as a plain one
-        "lifespan": "on",
-        "access_log": False,
-        "proxy_headers": False,
-        "server_header": False,
-        "timeout_graceful_shutdown": 20,
-    }
+    def run(self) -> None:
+        if self.cfg.is_ssl:
+            self.log.error("the proxy does not terminate TLS: remove certfile/keyfile and end TLS in front of it")
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)
+        try:
+            settings = load_connection_settings(keep_alive_timeout=float(self.cfg.keepalive or 5))
+        except ConfigError as error:
+            self.log.error(str(error))
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            booted = runner.run(self._serve(settings))
+        sys.exit(0 if booted else Arbiter.WORKER_BOOT_ERROR)
+
+    async def _serve(self, settings: ConnectionSettings) -> bool:
+        """Serve until told to stop; False when the application could not start."""
+        loop = asyncio.get_running_loop()
+        lifespan = Lifespan(self.wsgi)
+        if not await lifespan.startup():
+            return False
+        state = ServerState()
+        state.tick()
+        servers = [await loop.create_server(lambda: ProxyProtocol(self.wsgi, state, settings, loop),
+                                            sock=listener.sock, backlog=self.cfg.backlog)
+                   for listener in self.sockets]
+        stop = self._stop_on_signals(loop)
+        await self._tick_until(stop, state)
+        await self._stop_serving(servers, state, graceful=stop.result())
+        await lifespan.shutdown()
+        return True
+
+    def _stop_on_signals(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[bool]:
+        """A future that resolves True on SIGTERM (graceful) and False on SIGINT or SIGQUIT (at once)."""
+        stop: asyncio.Future[bool] = loop.create_future()
+
+        def stopping(graceful: bool) -> None:
+            self.alive = False
+            if not stop.done():
+                stop.set_result(graceful)
+
+        loop.add_signal_handler(signal.SIGTERM, stopping, True)
+        loop.add_signal_handler(signal.SIGINT, stopping, False)
+        loop.add_signal_handler(signal.SIGQUIT, stopping, False)
+        loop.add_signal_handler(signal.SIGUSR1, self.log.reopen_files)
+        return stop
+
+    async def _tick_until(self, stop: asyncio.Future[bool], state: ServerState) -> None:
+        """Once a second: refresh the Date header and tell the arbiter this worker is alive; stop when
+        signalled, when the arbiter is gone, or after max_requests."""
+        while not stop.done():
+            await asyncio.wait([stop], timeout=TICK_SECONDS)
+            state.tick()
+            self.notify()
+            if os.getppid() != self.ppid:
+                self.log.info("the arbiter is gone; stopping")
+                stop.set_result(True)
+            elif self.max_requests and state.total_requests >= self.max_requests:
+                self.log.info("served max_requests; stopping to be replaced")
+                stop.set_result(True)
+
+    async def _stop_serving(self, servers: list[asyncio.Server], state: ServerState, *, graceful: bool) -> None:
+        for server in servers:
+            server.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        if graceful:
+            await _wait_for(lambda: not state.connections and not state.tasks, GRACEFUL_SECONDS)
+        for task in list(state.tasks):
+            task.cancel()
+        for connection in list(state.connections):
+            connection.transport.abort()
+
+
+async def _wait_for(done: Any, seconds: float) -> None:
+    """Until `done()` or `seconds` have passed, looking every 0.1 s (during shut-down only)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not done() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chassis.env import ConfigError, env_float, env_int, env_list, env_str, env_url
+from strangler_proxy.protocol import ConnectionSettings
 
 DEFAULT_ROUTES_FILE = Path(__file__).resolve().parent / "routes.toml"
-# The lifespan state key under which app.py leaves the ProxySettings for server.py's protocol.
-SETTINGS_STATE_KEY = "strangler_proxy.settings"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -58,7 +57,7 @@ def load_settings() -> ProxySettings:
         header_timeout=_positive("PROXY_HEADER_TIMEOUT", 10.0),
         body_timeout=_positive("PROXY_BODY_TIMEOUT", 15.0),
         body_deadline=_positive("PROXY_BODY_DEADLINE", 60.0),
-        max_header_bytes=env_int("PROXY_MAX_HEADER_BYTES", 65536, minimum=1024),
+        max_header_bytes=_max_header_bytes(),
         request_buffer_bytes=env_int("PROXY_REQUEST_BUFFER_BYTES", 65536, minimum=0),
         pool_size=env_int("PROXY_POOL_SIZE", 64, minimum=1),
         idle_timeout=_positive("PROXY_IDLE_TIMEOUT", 4.0),
@@ -69,6 +68,16 @@ def load_settings() -> ProxySettings:
         log_level=_log_level(),
         metrics_token=env_str("PROXY_METRICS_TOKEN", "") or None,
     )
+
+
+def load_connection_settings(*, keep_alive_timeout: float) -> ConnectionSettings:
+    """What the server's workers need for each client connection; raises ConfigError naming a bad variable."""
+    return ConnectionSettings(header_timeout=_positive("PROXY_HEADER_TIMEOUT", 10.0),
+                              max_header_bytes=_max_header_bytes(), keep_alive_timeout=keep_alive_timeout)
+
+
+def _max_header_bytes() -> int:
+    return env_int("PROXY_MAX_HEADER_BYTES", 65536, minimum=1024)
 
 
 def _positive(name: str, default: float) -> float:

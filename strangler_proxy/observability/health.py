@@ -15,13 +15,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
 
+import orjson
+
+from strangler_proxy.errors import error_json
 from strangler_proxy.forwarding.errors import ForwardingFailed
 from strangler_proxy.forwarding.pool import UpstreamPool
 from strangler_proxy.limits.redis_link import RedisLink
 
-Body = dict[str, Any]
 Checks = dict[str, str]
 
 # Load balancers, orchestrators and monitors each poll readiness, some every second or faster, and a
@@ -31,8 +32,8 @@ Checks = dict[str, str]
 CHECK_SECONDS = 1.0
 
 
-def healthz() -> tuple[int, Body]:
-    return 200, {"status": "ok"}
+def healthz() -> tuple[int, bytes]:
+    return 200, b'{"status":"ok"}'
 
 
 class Readiness:
@@ -51,13 +52,13 @@ class Readiness:
         self._fresh_until = -float("inf")
         self._checking: asyncio.Task[Checks] | None = None
 
-    async def readyz(self, request_id: str) -> tuple[int, Body]:
+    async def readyz(self, request_id: str) -> tuple[int, bytes]:
+        """The status and JSON body of /_strangler/readyz: 200, or 503 in the Error shape with `checks`."""
         checks = await self._checks(request_id)
         failing = [name for name, outcome in checks.items() if outcome != "ok"]
         if failing:
-            return 503, {"code": 503, "message": f"not ready: {', '.join(failing)}", "checks": checks,
-                         "request_id": request_id}
-        return 200, {"status": "ok", "checks": checks}
+            return 503, error_json(503, f"not ready: {', '.join(failing)}", request_id, checks=checks)
+        return 200, orjson.dumps({"status": "ok", "checks": checks})
 
     async def close(self) -> None:
         if self._checking is not None:
