@@ -25,7 +25,7 @@ from chassis.env import ConfigError
 from chassis.logging import configure as configure_logging
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.loader import load_route_table
-from strangler_proxy.configuration.model import RouteTable
+from strangler_proxy.table import RouteTable
 from strangler_proxy.errors import error_json
 from strangler_proxy.exchange import Receive, Send
 from strangler_proxy.forwarding.forwarder import Forwarder

@@ -9,16 +9,14 @@ for most requests are plain functions: a coroutine per stage per request is CPU 
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chassis.identity import ANONYMOUS, Identity
-from strangler_proxy.configuration.model import Route
-
-if TYPE_CHECKING:
-    from strangler_proxy.forwarding.framing import BodyFraming
+from strangler_proxy.table import Route
 
 Headers = list[tuple[bytes, bytes]]  # lower-case names, as ASGI delivers them
 Message = dict[str, Any]
@@ -35,6 +33,24 @@ async def _no_receive() -> Message:
 
 async def _no_send(message: Message) -> None:
     return None
+
+
+class Framing(enum.Enum):
+    """How a request body is delimited (decided by forwarding/framing.py)."""
+
+    NONE = "none"
+    LENGTH = "length"
+    CHUNKED = "chunked"
+
+
+@dataclass(frozen=True, slots=True)
+class BodyFraming:
+    kind: Framing
+    # Declared length for LENGTH; 0 otherwise.
+    length: int = 0
+
+
+NO_BODY = BodyFraming(Framing.NONE)
 
 
 class Rejection(Exception):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from strangler_proxy.configuration.fields import (
     BOOLEAN, COUNT, RATE, SECONDS, STRING_TABLE, STRINGS, TEXT, Problems, check_keys, describe, read,
 )
-from strangler_proxy.configuration.model import Plan, Route, Upstream
+from strangler_proxy.table import Plan, Route, Upstream
 from strangler_proxy.routing.normalise import UNRESERVED, BadPath, normalise_path
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")

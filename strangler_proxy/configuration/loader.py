@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from strangler_proxy.configuration.errors import RouteTableInvalid
-from strangler_proxy.configuration.model import RouteTable
+from strangler_proxy.table import RouteTable
 from strangler_proxy.configuration.validator import validate
 
 # The table versioned with the proxy; ROUTES_FILE points elsewhere (a deployment's own table, a test's).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from strangler_proxy.configuration.model import Route, RouteTable
+from strangler_proxy.table import Route, RouteTable
 
 ROUTE_COLUMNS = ("ROUTE", "PREFIX", "METHODS", "HEADERS", "UPSTREAM", "CONNECT", "READ", "PLAN", "LOGIN")
 

@@ -19,7 +19,7 @@ from strangler_proxy.configuration.entries import (
 )
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.fields import COUNT, ROUTE_ARRAY, TABLE, TEXT, Problems, check_keys, read
-from strangler_proxy.configuration.model import Plan, Route, RouteTable, Upstream
+from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 from strangler_proxy.routing.match import is_catch_all, shadows
 
 T = TypeVar("T")

@@ -12,26 +12,9 @@ page.
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from strangler_proxy.exchange import NO_BODY, BodyFraming, Framing, Headers, Rejection
 
-from strangler_proxy.exchange import Headers, Rejection
-
-
-class Framing(enum.Enum):
-    NONE = "none"
-    LENGTH = "length"
-    CHUNKED = "chunked"
-
-
-@dataclass(frozen=True, slots=True)
-class BodyFraming:
-    kind: Framing
-    # Declared length for LENGTH; 0 otherwise.
-    length: int = 0
-
-
-NO_BODY = BodyFraming(Framing.NONE)
+__all__ = ["NO_BODY", "BodyFraming", "Framing", "request_framing"]
 
 
 def request_framing(headers: Headers) -> BodyFraming:

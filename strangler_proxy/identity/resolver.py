@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 
 from chassis.identity import Identity, identity_cache_key
 from strangler_proxy.identity.monolith import Lookup, LookupFailed, identity_document, identity_from_document
-from strangler_proxy.limits.redis_link import Commands
+from strangler_proxy.redis_link import Commands
 
 __all__ = ["IdentityResolver", "LookupFailed"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
-from strangler_proxy.limits.redis_link import Commands
+from strangler_proxy.redis_link import Commands
 
 __all__ = ["ApiKeyPlans", "ApiKeyRecord", "api_key_add", "api_key_digest", "api_key_list", "api_key_revoke",
            "apikey_redis_key"]

@@ -24,12 +24,12 @@ import math
 from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 
-from strangler_proxy.configuration.model import Plan, RouteTable
+from strangler_proxy.table import Plan, RouteTable
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.limits.apikeys import api_key_digest
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
 from strangler_proxy.limits.config import LimitsConfig, load_limits_config
-from strangler_proxy.limits.redis_link import HasRedisUrl, RedisLink
+from strangler_proxy.redis_link import HasRedisUrl, RedisLink
 
 __all__ = ["LimitsStage", "startup"]
 

@@ -21,7 +21,7 @@ import orjson
 from strangler_proxy.errors import error_json
 from strangler_proxy.forwarding.errors import ForwardingFailed
 from strangler_proxy.forwarding.pool import UpstreamPool
-from strangler_proxy.limits.redis_link import RedisLink
+from strangler_proxy.redis_link import RedisLink
 
 Checks = dict[str, str]
 

@@ -15,7 +15,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from strangler_proxy.configuration.model import Route, RouteTable
+from strangler_proxy.table import Route, RouteTable
 
 __all__ = ["Match", "MethodNotAllowed", "RouteMatcher", "RouteRule", "effective_methods", "is_catch_all", "shadows"]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from strangler_proxy.configuration.model import Plan, Route, Upstream
+from strangler_proxy.table import Plan, Route, Upstream
 from strangler_proxy.configuration.validator import validate
 from tests.strangler_proxy.configuration.tables import CATCH_ALL, ENVIRON, PRODUCTS, document, errors_in, route
 

@@ -18,7 +18,7 @@ from strangler_proxy.identity.resolver import IdentityResolver
 from strangler_proxy.identity.stage import IdentityStage, build_stage, is_internal_path
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import ApiKeyPlans, api_key_add, api_key_revoke
-from strangler_proxy.limits.redis_link import RedisLink
+from strangler_proxy.redis_link import RedisLink
 from tests.strangler_proxy.identity.support import (NOWHERE, PRIVATE, SIGNING_KEY, UNLIMITED, cache_identity,
                                                      identity_stage, limits_stage, new_exchange)
 from tests.strangler_proxy.limits.support import PLANS, route_table

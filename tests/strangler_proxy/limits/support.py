@@ -7,10 +7,10 @@ import os
 from collections.abc import AsyncIterator
 
 from chassis.identity import ANONYMOUS, Identity
-from strangler_proxy.configuration.model import Plan, Route, RouteTable, Upstream
+from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 from strangler_proxy.exchange import Exchange
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
-from strangler_proxy.limits.redis_link import RedisLink
+from strangler_proxy.redis_link import RedisLink
 from strangler_proxy.limits.stage import LimitsStage
 
 # Refill so slow that no token comes back during a test: what a burst allows is exactly what passes.

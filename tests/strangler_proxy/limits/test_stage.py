@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 import pytest
 
 from chassis.identity import ANONYMOUS, Identity
-from strangler_proxy.configuration.model import Route
+from strangler_proxy.table import Route
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import api_key_digest

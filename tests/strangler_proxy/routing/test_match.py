@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strangler_proxy.configuration.model import Route, RouteTable, Upstream
+from strangler_proxy.table import Route, RouteTable, Upstream
 from strangler_proxy.routing.match import Match, MethodNotAllowed, RouteMatcher, RouteRule, is_catch_all, shadows
 
 CATCH_ALL = Route(id="default", prefix="/", upstream="monolith")

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from strangler_proxy.configuration.model import Route
+from strangler_proxy.table import Route
 from strangler_proxy.routing.match import Match, RouteRule
 from strangler_proxy.routing.normalise import BadPath, normalise_path
 

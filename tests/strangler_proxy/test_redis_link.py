@@ -14,8 +14,8 @@ import redis
 from redis import exceptions as errors
 
 from chassis import devredis
-from strangler_proxy.limits import redis_link
-from strangler_proxy.limits.redis_link import RedisLink, pack, parse
+from strangler_proxy import redis_link
+from strangler_proxy.redis_link import RedisLink, pack, parse
 from tests.support.waiting import free_port, wait_until
 
 
