@@ -33,7 +33,11 @@ class Plan:
 class Route:
     id: str
     prefix: str
+    # The primary: the upstream that answers the route's requests.
     upstream: str
+    # The upstream the route is moving to, if any (the migration controls send it shadowed or canary
+    # traffic; until then it is declared and validated only). Never the primary itself.
+    candidate: str | None = None
     # Empty means any method; otherwise upper-case method names.
     methods: frozenset[str] = frozenset()
     # Header name (lower-case) -> exact value the request must carry.

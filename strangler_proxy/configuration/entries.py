@@ -27,7 +27,7 @@ PREFIX_CHARACTERS = frozenset(UNRESERVED | {"/"})
 UPSTREAM_KEYS = ("url_env", "health_path")
 PLAN_KEYS = ("rate", "burst")
 ROUTE_KEYS = ("id", "prefix", "upstream", "methods", "headers", "connect_timeout", "read_timeout",
-              "anonymous_plan", "login_required", "exclusive")
+              "anonymous_plan", "login_required", "exclusive", "candidate")
 ROUTE_REQUIRED = {"id": 'id = "orders"', "prefix": 'prefix = "/v1/orders"', "upstream": 'upstream = "monolith"'}
 
 
@@ -153,9 +153,21 @@ def read_route(raw: Mapping[str, Any], number: int, problems: Problems, *,
     prefix = _prefix(raw, where, problems)
     upstream = _reference(raw, "upstream", upstreams, where, problems)
     options = _route_options(raw, where, problems, plans)
+    candidate = _candidate(raw, upstream, upstreams, where, problems)
     if route_id is None or prefix is None or upstream is None:
         return None
-    return Route(id=route_id, prefix=prefix, upstream=upstream, **options)
+    return Route(id=route_id, prefix=prefix, upstream=upstream, candidate=candidate, **options)
+
+
+def _candidate(raw: Mapping[str, Any], primary: str | None, upstreams: Collection[str], where: str,
+               problems: Problems) -> str | None:
+    """The optional upstream the route is moving to: declared, and not the primary itself."""
+    candidate = _reference(raw, "candidate", upstreams, where, problems)
+    if candidate is not None and candidate == primary:
+        problems.add(f"{where}: candidate {candidate!r} is the route's upstream already; name the upstream "
+                     "the route is moving to, or remove candidate")
+        return None
+    return candidate
 
 
 def _reference(raw: Mapping[str, Any], key: str, names: Collection[str], where: str,
@@ -163,7 +175,7 @@ def _reference(raw: Mapping[str, Any], key: str, names: Collection[str], where: 
     """The name in `raw[key]`, which must be one of `names` (declared upstreams or plans)."""
     name = read(raw, key, TEXT, where, problems)
     if name is not None and name not in names:
-        kind = "upstream" if key == "upstream" else "plan"
+        kind = "upstream" if key in ("upstream", "candidate") else "plan"
         problems.add(f"{where} names {kind} {name!r}; {known_names(kind + 's', names)}")
     return name
 

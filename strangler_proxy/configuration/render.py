@@ -31,6 +31,7 @@ def _route_as_dict(table: RouteTable, route: Route) -> dict[str, Any]:
         "headers": dict(route.headers),
         "upstream": route.upstream,
         "url": table.upstreams[route.upstream].url,
+        "candidate": route.candidate,
         "connect_timeout": route.connect_timeout,
         "read_timeout": route.read_timeout,
         "anonymous_plan": route.anonymous_plan or table.default_anonymous_plan,
@@ -60,7 +61,8 @@ def _route_row(table: RouteTable, route: Route) -> tuple[str, ...]:
         route.prefix,
         ",".join(sorted(route.methods)) + (" only" if route.exclusive else "") or "any",
         ",".join(f"{name}={value}" for name, value in route.headers) or "-",
-        f"{route.upstream} -> {table.upstreams[route.upstream].url}",
+        f"{route.upstream} -> {table.upstreams[route.upstream].url}"
+        + (f" (candidate {route.candidate})" if route.candidate else ""),
         f"{route.connect_timeout:g}s",
         f"{route.read_timeout:g}s",
         route.anonymous_plan or default,

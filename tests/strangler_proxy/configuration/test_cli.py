@@ -70,7 +70,7 @@ def test_json_prints_the_resolved_table(table_file):
     assert resolved["routes"][0] == {
         "id": "products", "prefix": "/v1/products", "methods": ["GET"], "headers": {"x-canary": "1"},
         "upstream": "catalog", "url": "http://127.0.0.1:8002", "connect_timeout": 1.0, "read_timeout": 5.0,
-        "anonymous_plan": "anonymous", "login_required": False, "exclusive": False,
+        "anonymous_plan": "anonymous", "login_required": False, "exclusive": False, "candidate": None,
     }
     assert resolved["upstreams"]["monolith"] == {"url": "http://127.0.0.1:8000", "url_env": "MONOLITH_URL",
                                                  "health_path": "/healthz"}

@@ -27,6 +27,23 @@ def test_every_optional_route_field_is_read():
                                     login_required=True, exclusive=True)
 
 
+def test_a_route_names_its_candidate_upstream():
+    table = validate(document(route(candidate="monolith")), ENVIRON)
+
+    assert (table.routes[0].upstream, table.routes[0].candidate) == ("catalog", "monolith")
+
+
+@pytest.mark.parametrize("candidate, error", [
+    ("catalog", "route 'products': candidate 'catalog' is the route's upstream already; name the upstream the "
+                "route is moving to, or remove candidate"),
+    ("nowhere", "route 'products' names upstream 'nowhere'; known upstreams: "),
+])
+def test_a_candidate_must_be_another_declared_upstream(candidate, error):
+    errors = errors_in(document(route(candidate=candidate)))
+
+    assert len(errors) == 1 and errors[0].startswith(error)
+
+
 def test_an_exclusive_route_without_methods_is_refused_with_its_fix():
     assert errors_in(document(route(exclusive=True))) == [
         "route 'products': exclusive = true refuses the methods a route does not list, but it lists none; "
@@ -219,7 +236,7 @@ def test_an_unknown_key_unlike_any_lists_the_known_keys():
     errors = errors_in(document(route(weight=10)))
 
     assert errors == ["route 'products': unknown key 'weight'; known keys: id, prefix, upstream, methods, headers, "
-                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive"]
+                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive, candidate"]
 
 
 def test_an_unknown_top_level_key_names_the_key_likely_meant():
