@@ -3,11 +3,12 @@
 It does what an ASGI server's request cycle does (uvicorn's is the model), with less work per request,
 because a proxy's own CPU per request is what the upstream beside it on the machine loses:
 
-  * The response head is held until the first body message, which takes it along in one write (one
-    system call instead of two for a small answer). An application that has a head but no body yet
-    and will wait for it (the forwarder, when an upstream is slow to send its body) sends an empty
-    body message with more_body, which puts the head on the wire. Flushing the head at the end of the
-    event loop's turn instead would cost every request a further turn of the loop and a system call.
+  * The response head is held for the first body message, which takes it along in one write (one
+    system call instead of two for a small answer), for at most HEAD_HOLD_SECONDS: a body later than
+    that is a slow or streaming one, and the client gets the head first. Upstream servers (gunicorn
+    among them) write a head and its body separately, so the head often arrives at the proxy alone with
+    the body microseconds behind it. An empty body message with more_body puts the head on the wire at
+    once. This is the only place the head is held: the application sends each message when it has it.
   * Header names and values are checked with one regular-expression search over all names and one over
     all values, instead of two per header, and the head is formatted by C-level joins, not a loop.
   * Waiting for the request body uses one future, made only when there is nothing to hand over yet.
@@ -37,6 +38,8 @@ _BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
 _NO_BODY_STATUSES = (204, 304)
 _FIELD_SEPARATOR = b": "
 _name, _value = itemgetter(0), itemgetter(1)
+# How long a response head waits for the first body message, to go out with it in one write.
+HEAD_HOLD_SECONDS = 0.02
 _INTERNAL_ERROR_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"21"),
                            (b"connection", b"close")]
 
@@ -48,6 +51,7 @@ class ResponseCycle:
         "scope", "transport", "flow", "loop", "default_headers", "on_response",
         "disconnected", "keep_alive", "waiting_for_100_continue", "body", "more_body", "_news", "_waiter",
         "response_started", "response_complete", "chunked_encoding", "expected_content_length", "_held_head",
+        "_head_alarm",
     )
 
     def __init__(self, scope: dict[str, Any], transport: asyncio.Transport, flow: FlowControl,
@@ -73,6 +77,7 @@ class ResponseCycle:
         self.chunked_encoding: bool | None = None
         self.expected_content_length = 0
         self._held_head: bytes | None = None
+        self._head_alarm: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ driven by the protocol
     def add_body(self, body: bytes) -> None:
@@ -186,6 +191,14 @@ class ResponseCycle:
             lines.append(b"transfer-encoding: chunked\r\n")
         lines.append(b"\r\n")
         self._held_head = b"".join(lines)
+        self._head_alarm = self.loop.call_later(HEAD_HOLD_SECONDS, self._send_held_head)
+
+    def _send_held_head(self) -> None:
+        """The body is late: the client gets the head on its own."""
+        self._head_alarm = None
+        head, self._held_head = self._held_head, None
+        if head is not None and not self.disconnected:
+            self.transport.write(head)
 
     def _note_framing(self, names: list[bytes], headers: list[tuple[bytes, bytes]]) -> bool:
         """Take in the framing and connection headers (found by list searches, which run in C rather
@@ -220,6 +233,9 @@ class ResponseCycle:
         head, self._held_head = self._held_head, None
         if head is not None:
             data = head + data
+            if self._head_alarm is not None:
+                self._head_alarm.cancel()
+                self._head_alarm = None
         if data:
             self.transport.write(data)
         if not more_body:

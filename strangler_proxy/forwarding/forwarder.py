@@ -10,7 +10,7 @@ whole body within `body_deadline` of its first read, so a body trickled a byte a
 connection (and an upstream thread) indefinitely (408).
 
 Response body. Pieces are sent to the client as they arrive (Content-Length kept, otherwise the server
-chunks), the head together with the first one, or on its own when that is late (HEAD_HOLD_SECONDS);
+chunks; the server sends the head together with the first one, or alone when that is late: cycle.py);
 the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest in the
 upstream's socket. Each piece must come within the route's read_timeout (504).
 
@@ -44,11 +44,6 @@ from strangler_proxy.forwarding.headers import downstream_response_headers, requ
 from strangler_proxy.forwarding.pool import UpstreamPool
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
-# How long a response head waits for the first body piece, to go out with it in one write. gunicorn, like
-# many servers, writes a head and its body separately, so the head often arrives alone with the body
-# microseconds behind it; sending each as it comes costs the proxy a system call and the client a
-# wake-up per request. A body later than this is a slow or streaming one: the client gets the head first.
-HEAD_HOLD_SECONDS = 0.02
 
 
 @dataclass(slots=True)
@@ -200,20 +195,10 @@ class Forwarder:
         assert exchange.route is not None
         read_timeout = exchange.route.read_timeout
         watcher: asyncio.Task[None] | None = None
-        head_out = held = False
         try:
             while True:
                 # Check before waiting: a piece may have arrived while the last one was being sent.
                 if not connection.has_body and not connection.complete:
-                    if not head_out and not held:
-                        held = True
-                        await connection.wait(min(HEAD_HOLD_SECONDS, read_timeout), None)
-                        continue
-                    if not head_out:
-                        # The server holds the head for the first body message (cycle.py): an empty one
-                        # lets the client have it while the upstream is still producing the body.
-                        await exchange.send({"type": "http.response.body", "body": b"", "more_body": True})
-                        head_out = True
                     await connection.wait(read_timeout, ForwarderError.RESPONSE_TIMEOUT)
                     if watcher is not None and watcher.done():
                         raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "while receiving the response")
@@ -221,7 +206,6 @@ class Forwarder:
                 data, done = connection.take_body(), connection.complete
                 exchange.bytes_out += len(data)
                 await exchange.send({"type": "http.response.body", "body": data, "more_body": not done})
-                head_out = True
                 if done:
                     return
                 watcher = watcher or _watch_disconnect(exchange, connection)
