@@ -1,8 +1,7 @@
-"""The resolved route table as a person reads it (an aligned text table) and as JSON data."""
+"""The resolved route table as rows a person reads (printed by `strangler check`) and as JSON data."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from strangler_proxy.table import Route, RouteTable
@@ -40,18 +39,9 @@ def _route_as_dict(table: RouteTable, route: Route) -> dict[str, Any]:
     }
 
 
-def table_as_text(table: RouteTable) -> str:
-    """Upstreams, plans and routes (first match wins) as aligned columns."""
-    upstreams = [(name, upstream.url, f"from {upstream.url_env}", f"health {upstream.health_path}")
-                 for name, upstream in table.upstreams.items()]
-    plans = [(name, f"{plan.rate:g}/s", f"burst {plan.burst}") for name, plan in table.plans.items()]
-    routes = [_route_row(table, route) for route in table.routes]
-    return "\n".join([
-        f"route table {table.source} (request bodies up to {table.max_body_bytes} bytes)",
-        "", "upstreams", *_aligned(upstreams),
-        "", "plans (per client: requests per second, burst)", *(_aligned(plans) or ["  none"]),
-        "", "routes (first match wins)", *_aligned([ROUTE_COLUMNS, *routes]),
-    ])
+def route_rows(table: RouteTable) -> list[tuple[str, ...]]:
+    """One row per route, in match order, under ROUTE_COLUMNS."""
+    return [_route_row(table, route) for route in table.routes]
 
 
 def _route_row(table: RouteTable, route: Route) -> tuple[str, ...]:
@@ -68,8 +58,3 @@ def _route_row(table: RouteTable, route: Route) -> tuple[str, ...]:
         route.anonymous_plan or default,
         "required" if route.login_required else "-",
     )
-
-
-def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))] if rows else []
-    return ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]

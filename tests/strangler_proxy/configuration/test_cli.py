@@ -35,9 +35,9 @@ URLS = {"MONOLITH_URL": "http://127.0.0.1:8000", "CATALOG_URL": "http://127.0.0.
 
 
 def check(*arguments: str, environ: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m strangler_proxy.configuration check ...` with the environment's URLs replaced."""
+    """Run `strangler check ...` with the environment's URLs replaced."""
     base = {key: value for key, value in os.environ.items() if key not in (*URLS, "ROUTES_FILE")}
-    return subprocess.run([sys.executable, "-m", "strangler_proxy.configuration", "check", *arguments],
+    return subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "check", *arguments],
                           cwd=ROOT, env=base | (environ or {}), capture_output=True, text=True, timeout=60)
 
 
@@ -110,3 +110,24 @@ def test_without_routes_or_routes_file_it_checks_the_shipped_table():
 
     assert result.returncode == 0, result.stderr
     assert "strangler_proxy/routes.toml" in result.stdout.splitlines()[0]
+
+
+def test_the_installed_strangler_console_script_runs_the_same_command(table_file):
+    script = Path(sys.executable).parent / "strangler"
+    base = {key: value for key, value in os.environ.items() if key not in (*URLS, "ROUTES_FILE")}
+    result = subprocess.run([str(script), "check", "--routes", str(table_file), "--json"], env=base | URLS,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert [route["id"] for route in json.loads(result.stdout)["routes"]] == ["products", "default"]
+
+
+def test_an_env_file_supplies_what_the_environment_lacks_and_the_environment_wins(table_file, tmp_path):
+    env_file = tmp_path / "proxy.env"
+    env_file.write_text("# the proxy's variables\nMONOLITH_URL=http://127.0.0.1:9999\nCATALOG_URL=http://127.0.0.1:8002\n")
+    base = {key: value for key, value in os.environ.items() if key not in (*URLS, "ROUTES_FILE")}
+    result = subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "--env-file", str(env_file), "check",
+                             "--routes", str(table_file), "--json"], env=base | {"MONOLITH_URL": "http://127.0.0.1:8000"},
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["upstreams"]["monolith"]["url"] == "http://127.0.0.1:8000"
+    assert json.loads(result.stdout)["upstreams"]["catalog"]["url"] == "http://127.0.0.1:8002"

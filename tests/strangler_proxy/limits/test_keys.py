@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from strangler_proxy.limits.apikeys import api_key_digest
 
 def keys(*arguments: str, redis_url: str | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "REDIS_URL": redis_url or os.environ["REDIS_URL"]}
-    return subprocess.run([sys.executable, "-m", "strangler_proxy.limits.keys", *arguments], env=environment,
+    return subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "keys", *arguments], env=environment,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -29,8 +30,17 @@ def test_list_shows_digests_and_plans_never_keys():
     premium = keys("add", "--plan", "premium").stdout.strip()
     listed = keys("list")
     assert listed.returncode == 0
-    assert listed.stdout.splitlines() == [f"{api_key_digest(basic)}  basic", f"{api_key_digest(premium)}  premium"]
+    assert rows(listed.stdout) == [[api_key_digest(basic), "basic"], [api_key_digest(premium), "premium"]]
     assert basic not in listed.stdout and premium not in listed.stdout
+    as_json = json.loads(keys("list", "--json").stdout)
+    assert as_json == [{"digest": api_key_digest(basic), "plan": "basic"},
+                       {"digest": api_key_digest(premium), "plan": "premium"}]
+
+
+def rows(printed: str) -> list[list[str]]:
+    """The table's rows under its DIGEST/PLAN heading, each split into cells."""
+    lines = printed.splitlines()
+    return [line.split() for line in lines[lines.index(next(l for l in lines if l.split() == ["DIGEST", "PLAN"])) + 1:]]
 
 
 def test_revoke_by_key_removes_it(redis_client):
@@ -38,7 +48,7 @@ def test_revoke_by_key_removes_it(redis_client):
     revoked = keys("revoke", key)
     assert (revoked.returncode, revoked.stdout.strip()) == (0, "revoked")
     assert redis_client.get(f"strangler:apikey:{api_key_digest(key)}") is None
-    assert keys("list").stdout == ""
+    assert rows(keys("list").stdout) == []
 
 
 def test_revoke_by_digest_removes_it(redis_client):
@@ -60,4 +70,4 @@ def test_add_needs_a_plan():
 def test_an_unreachable_redis_is_reported_not_a_traceback():
     failed = keys("list", redis_url="redis://127.0.0.1:1/0")
     assert failed.returncode == 1
-    assert failed.stderr.startswith("error: Redis at REDIS_URL") and "Traceback" not in failed.stderr
+    assert failed.stderr.startswith("Error: Redis at REDIS_URL") and "Traceback" not in failed.stderr
