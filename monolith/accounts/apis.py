@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -31,9 +34,14 @@ class SignupApi(APIView):
                 raise serializers.ValidationError("That username is taken.")
             return value
 
-        def validate_password(self, value: str) -> str:
-            validate_password(value)
-            return value
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            # AUTH_PASSWORD_VALIDATORS, with the would-be user so that a password like the name is refused.
+            candidate = User(username=attrs["username"], email=attrs["email"])
+            try:
+                validate_password(attrs["password"], user=candidate)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"password": list(error.messages)}) from None
+            return attrs
 
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)

@@ -18,7 +18,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                            password=form.cleaned_data["password1"], phone=form.cleaned_data["phone"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("chat")
-    return render(request, "accounts/signup.html", {"form": form})
+    # A refused sign-up is a 400, as from the API; the page shows each reason next to its field.
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
 class ConciergeLoginView(LoginView):

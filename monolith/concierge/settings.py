@@ -65,6 +65,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "chat"
 LOGOUT_REDIRECT_URL = "chat"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's four standard validators; sign-up (page and API) refuses what they refuse.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [  # noqa: F821  (defined by common_settings)
     # Session first: an anonymous caller gets 403, as the original contract documents.
     "rest_framework.authentication.SessionAuthentication",

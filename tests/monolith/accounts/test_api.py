@@ -58,3 +58,16 @@ def test_bad_sign_up_input_is_a_400_naming_the_field(client, overrides, field):
 def test_anonymous_order_history_is_403_as_the_contract_says(client):
     response = client.get("/v1/orders")
     assert response.status_code == 403 and response.json()["code"] == 403
+
+
+def test_a_common_password_is_a_400_with_the_validators_message(client):
+    response = _signup(client, password="password")
+    body = response.json()
+    assert response.status_code == 400 and body["code"] == 400
+    assert body["message"] == "password: This password is too common."
+    assert not User.objects.exists()
+
+
+def test_a_password_like_the_username_is_refused(client):
+    response = _signup(client, username="margaret-hamilton", password="margaret-hamilton")
+    assert response.status_code == 400 and "too similar to the username" in response.json()["message"]

@@ -30,3 +30,10 @@ def test_the_chat_page_greets_and_sets_a_csrf_cookie(client):
     response = client.get("/")
     assert "Hi there, I&#x27;m your personal Concierge. How can I help?" in response.content.decode()
     assert "csrftoken" in response.cookies
+
+
+def test_a_common_password_on_the_sign_up_page_is_a_400_with_the_validators_message(client):
+    response = client.post("/accounts/signup/", {"username": "grace", "email": "grace@example.com",
+                                                 "password1": "password", "password2": "password"})
+    assert response.status_code == 400 and "This password is too common." in response.content.decode()
+    assert not User.objects.exists()
