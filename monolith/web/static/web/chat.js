@@ -1,43 +1,25 @@
-// The Concierge chat page: plain JavaScript over the public API (POST /v1/nlu, POST /v1/checkout).
+// The Concierge chat page: what the shopper types goes to POST /v1/nlu; the replies come back as text,
+// product cards (shown side by side, with a drawn picture) and the delivery form of an order.
 "use strict";
 
 (function () {
+  const C = window.Concierge;
   const section = document.querySelector(".chat");
-  const list = document.getElementById("messages");
   const composer = document.getElementById("composer");
   const input = document.getElementById("text");
   const loggedIn = section.dataset.authenticated === "true";
+  const shown = new Map();  // productId -> the card's payload, so the order form can show the same picture
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+  function nluMessage(type, body) {
+    const message = { type: type };
+    message[type] = Object.assign({ id: C.randomId(), timestamp: new Date().toISOString() }, body);
+    return message;
   }
 
-  async function postJson(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body),
-    });
-    const data = await response.json().catch(() => ({ message: "The server sent an unreadable answer." }));
-    return { ok: response.ok, status: response.status, data: data };
-  }
-
-  function addText(text, who, extraClass) {
-    const item = document.createElement("li");
-    item.className = "message " + who + (extraClass ? " " + extraClass : "");
-    item.textContent = text;
-    list.appendChild(item);
-    item.scrollIntoView({ block: "end" });
-    return item;
-  }
-
-  function addProductCard(message) {
-    const payload = message.payload || {};
-    const card = document.getElementById("product-card").content.firstElementChild.cloneNode(true);
-    card.querySelector("img").src = payload.imageUrl;
-    card.querySelector("img").alt = payload.name;
+  // ------------------------------------------------------------- products
+  function productCard(payload) {
+    const card = C.template("product-card");
+    card.querySelector(".picture").innerHTML = C.productPicture(payload);
     card.querySelector(".name").textContent = payload.name;
     card.querySelector(".price").textContent = payload.price;
     card.querySelector(".description").textContent = payload.description || "";
@@ -45,116 +27,78 @@
     button.textContent = payload.buttonLabel || "Order";
     button.dataset.productId = payload.productId;
     button.addEventListener("click", () => orderClicked(payload));
-    list.appendChild(card);
-    card.scrollIntoView({ block: "end" });
+    shown.set(payload.productId, payload);
+    return card;
   }
 
-  function tomorrow() {
-    const date = new Date(Date.now() + 24 * 3600 * 1000);
-    return date.toISOString().slice(0, 10);
+  function productGroup() {
+    const item = document.createElement("li");
+    item.className = "message bot products";
+    const grid = document.createElement("ul");
+    grid.className = "product-grid";
+    item.appendChild(grid);
+    return { item: item, grid: grid };
   }
 
-  function addCheckoutForm(payload) {
-    const item = document.getElementById("checkout-form").content.firstElementChild.cloneNode(true);
-    const form = item.querySelector("form");
-    form.querySelector(".title").textContent = "Order " + payload.name + (payload.price ? " (" + payload.price + ")" : "");
-    form.elements.deliveryDate.value = payload.deliveryDate || tomorrow();
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      checkout(form, payload.productId);
-    });
-    list.appendChild(item);
-    form.elements.deliveryAddress.focus();
-  }
-
+  // ------------------------------------------------------------- replies
+  /** Put the assistant's messages on the page (consecutive products share one grid) and bring them into view. */
   function render(messages) {
+    const added = [];
+    let group = null;
+    let form = null;
     for (const message of messages) {
-      if (message.type === "unstructured") {
-        addText(message.unstructured.text, "bot");
-      } else if (message.type === "structured" && message.structured.type === "product") {
-        addProductCard(message.structured);
-      } else if (message.type === "structured" && message.structured.type === "checkout_form") {
-        addCheckoutForm(message.structured.payload);
-      } else if (message.type === "structured" && message.structured.text) {
-        addText(message.structured.text, "bot");
+      const structured = message.type === "structured" ? message.structured : null;
+      if (structured && structured.type === "product") {
+        if (!group) added.push(C.append((group = productGroup()).item));
+        group.grid.appendChild(productCard(structured.payload || {}));
+        continue;
+      }
+      group = null;
+      if (structured && structured.type === "checkout_form") {
+        const payload = structured.payload || {};
+        form = C.append(C.checkoutForm(Object.assign({}, shown.get(payload.productId), payload)));
+        added.push(form);
+      } else if (message.type === "unstructured" || (structured && structured.text)) {
+        added.push(C.append(C.textItem(structured ? structured.text : message.unstructured.text, "bot")));
       }
     }
+    if (added.length) C.reveal(added[0], added[added.length - 1]);
+    if (form) form.querySelector("input[name=deliveryAddress]").focus({ preventScroll: true });
   }
 
-  function nluMessage(type, body) {
-    const message = { type: type };
-    message[type] = Object.assign({ id: crypto.randomUUID(), timestamp: new Date().toISOString() }, body);
-    return message;
+  function typing() {
+    const item = C.append(C.textItem("", "bot", "typing"));
+    item.setAttribute("aria-label", "Concierge is typing");
+    item.innerHTML = "<span></span><span></span><span></span>";
+    C.reveal(item);
+    return item;
   }
 
   async function send(message) {
-    const reply = await postJson("/v1/nlu", { messages: [message] });
+    const dots = typing();
+    const reply = await C.sendToAssistant(message);
+    dots.remove();
     if (reply.ok) {
-      render(reply.data.messages);
+      render(reply.data.messages || []);
     } else {
-      addText(reply.data.message || "Something went wrong.", "bot", "error");
+      C.addText(C.apologyFor(reply), "bot", "error");
     }
   }
 
+  // ------------------------------------------------------------- the shopper
   async function orderClicked(payload) {
     if (!loggedIn) {
-      const item = addText("Please log in to order. ", "bot");
-      const link = document.createElement("a");
-      link.href = section.dataset.loginUrl;
-      link.textContent = "Log in";
-      item.appendChild(link);
+      C.addLoginPrompt();
       return;
     }
-    addText("Order " + payload.name, "me");
-    await send(nluMessage("structured", { type: "action", text: "Order", payload: { clickAction: "checkout", productId: payload.productId } }));
+    C.addText("Order: " + payload.name, "me");
+    await send(nluMessage("structured", { type: "action", text: "Order",
+      payload: { clickAction: "checkout", productId: payload.productId } }));
   }
 
-  async function checkout(form, productId) {
-    const button = form.querySelector("button");
-    button.disabled = true;
-    button.textContent = "Placing order…";
-    const reply = await postJson("/v1/checkout", {
-      productId: productId,
-      deliveryAddress: form.elements.deliveryAddress.value,
-      deliveryDate: form.elements.deliveryDate.value,
-    });
-    if (reply.ok && reply.data.success && reply.data.statusUrl && !FINAL_STATES.has(reply.data.status)) {
-      // The asynchronous checkout: accepted now, decided by the saga; follow the order until it ends.
-      button.textContent = "Received";
-      // The API's message tells a client to follow statusUrl; a person is told what the page will do.
-      addText(`Order ${reply.data.number} accepted. We are reserving it and authorising your card now; ` +
-              "the outcome will appear here in a moment.", "bot", "outcome pending");
-      await followOrder(reply.data.statusUrl);
-    } else if (reply.ok && reply.data.success) {
-      button.textContent = "Ordered";
-      addText(reply.data.message, "bot", "outcome success");
-    } else {
-      button.disabled = false;
-      button.textContent = "Place order";
-      addText(reply.data.message || "The order failed.", "bot", "outcome error");
-    }
-  }
-
-  const FINAL_STATES = new Set(["confirmed", "out_of_stock", "payment_declined", "failed_after_retries", "failed"]);
-  const POLL_MS = 1000;
-  const POLL_LIMIT = 600;
-
-  function pause(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-  }
-
-  async function followOrder(statusUrl) {
-    for (let attempt = 0; attempt < POLL_LIMIT; attempt++) {
-      await pause(POLL_MS);
-      const response = await fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok) continue;  // a restart or a blip: keep following
-      const order = await response.json();
-      if (FINAL_STATES.has(order.status)) {
-        addText(order.message, "bot", "outcome " + (order.status === "confirmed" ? "success" : "error"));
-        return;
-      }
-    }
-    addText("Your order is still being processed; check your orders later.", "bot", "outcome pending");
+  async function say(text) {
+    C.addText(text, "me");
+    await send(nluMessage("unstructured", { text: text }));
   }
 
   composer.addEventListener("submit", async (event) => {
@@ -162,7 +106,10 @@
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
-    addText(text, "me");
-    await send(nluMessage("unstructured", { text: text }));
+    await say(text);
   });
+
+  for (const chip of document.querySelectorAll(".suggestions .chip")) {
+    chip.addEventListener("click", () => say(chip.textContent));
+  }
 })();
