@@ -1,8 +1,9 @@
-"""From the checkout benchmark's measurements to its table and the issue's targets, PASS or MISS.
+"""From the checkout benchmark's measurements to its table and its targets (accept p99 ≥ 20× lower than the
+synchronous checkout's, ≥ 50 orders/s per worker process, a spike all accepted and drained), PASS or MISS.
 
     LatencySummary   p50 / p99 / max of one load run's answered requests, with its errors and rate
     drain_rate       orders finished per second, from the worker being ready to the last one finished
-    criteria         the issue's targets as report.Criterion lines
+    criteria         those targets as report.Criterion lines
 
 A burst drains breadth-first: the queue is FIFO, so every order's first step runs before any order's
 second, and most orders finish together in the last pass. Only the whole drain says how many orders a
@@ -82,7 +83,7 @@ class SpikeOutcome:
 
 def criteria(*, sync: LatencySummary, async_: LatencySummary, throughput: float | None,
              spike: SpikeOutcome) -> list[Criterion]:
-    """The issue's targets: async accept p99 ≥ 20× lower, ≥ 50 orders/s per worker process, a spike all
+    """The targets: async accept p99 ≥ 20× lower, ≥ 50 orders/s per worker process, a spike all
     accepted and drained with none lost."""
     return [
         Criterion("accept p99: sync monolith / async service", ratio(sync.p99_ms, async_.p99_ms),

@@ -1,8 +1,8 @@
-"""From measurements to the table and the verdicts: medians over repeats, ratios against the issue's targets.
+"""From measurements to the table and the verdicts: medians over repeats, ratios against the proxy's TARGETS.
 
     Sample      one wrk run against one target
     Row         the medians of one (target, endpoint, connections) over its repeats
-    Criterion   one target figure of the issue, its measured value and PASS / MISS
+    Criterion   one target (say, throughput ≥ 0.8× nginx), its measured value and PASS / MISS
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def _kit_cpu(rows: dict[Key, Row]) -> float | None:
     return kit.proxy_cpu_us if kit else None
 
 
-# The issue's targets for the kit's proxy: (what, limit, unit, at least?, how to read it from a run's rows).
+# The targets for the kit's proxy: (what, limit, unit, at least?, how to read it from a run's rows).
 TARGETS: list[tuple[str, float, str, bool, Callable[[dict[Key, Row]], float | None]]] = [
     ("throughput kit / nginx (fast, 32 conns)", 0.8, "×", True, _throughput_over("nginx")),
     ("throughput kit / django-revproxy (fast, 32 conns)", 2.5, "×", True, _throughput_over("revproxy")),
@@ -131,7 +131,7 @@ TARGETS: list[tuple[str, float, str, bool, Callable[[dict[Key, Row]], float | No
 
 
 def criteria(rows: dict[Key, Row], samples: Sequence[Sample] = ()) -> list[Criterion]:
-    """The issue's targets, measured on the medians; with `samples`, also each one's spread over repeats."""
+    """The TARGETS, measured on the medians; with `samples`, also each one's spread over repeats."""
     repeats = [summarise([s for s in samples if s.repeat == r]) for r in sorted({s.repeat for s in samples})]
     found = []
     for what, limit, unit, at_least, read in TARGETS:
@@ -142,13 +142,14 @@ def criteria(rows: dict[Key, Row], samples: Sequence[Sample] = ()) -> list[Crite
 
 
 def orientation(rows: dict[Key, Row]) -> list[str]:
-    """The peers against each other, to compare with the issue's figures for this kind of machine, and
-    against the bare relay: a featureless Python relay on the kit's stack, the ceiling of any Python
-    proxy on this machine (benchmarks/bare_relay.py)."""
+    """The peers against each other, to compare with what they are expected to reach on this kind of
+    machine (nginx about 0.8× direct, django-revproxy about 0.3× nginx), and against the bare relay: a
+    featureless Python relay on the kit's stack, the ceiling of any Python proxy on this machine
+    (benchmarks/bare_relay.py)."""
     nginx = rows.get(("nginx", "fast", 32))
     revproxy, bare = rows.get(("revproxy", "fast", 32)), rows.get(("bare", "fast", 32))
-    pairs = [("nginx / direct", nginx, rows.get(("direct", "fast", 32)), "issue: about 0.8×"),
-             ("django-revproxy / nginx", revproxy, nginx, "issue: about 0.3×"),
+    pairs = [("nginx / direct", nginx, rows.get(("direct", "fast", 32)), "expected: about 0.8×"),
+             ("django-revproxy / nginx", revproxy, nginx, "expected: about 0.3×"),
              ("kit / nginx", rows.get(("kit", "fast", 32)), nginx, "target ≥ 0.8×"),
              ("bare relay / django-revproxy", bare, revproxy, "the most a Python proxy reaches here"),
              ("kit / bare relay", rows.get(("kit", "fast", 32)), bare, "what the kit's features cost")]

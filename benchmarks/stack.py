@@ -18,7 +18,7 @@ from benchmarks.processes import (
     ROOT, Server, ServerFailedError, base_env, free_port, http_status, read_procfile, run_once,
 )
 
-# The kit's proxy as the issue says the Procfile will start it, used until the Procfile's `web` line does.
+# The command the Procfile's `web` line is to run for the kit's proxy, used until that line does.
 KIT_DEFAULT_COMMAND = ("SERVICE_NAME=strangler-proxy exec gunicorn -c python:chassis.gunicorn_conf "
                        "-k strangler_proxy.server.ProxyWorker strangler_proxy.app:application")
 BARE_RELAY_COMMAND = "exec python -m benchmarks.bare_relay {port} {upstream}"
@@ -97,7 +97,7 @@ def kit_command(procfile: dict[str, str]) -> tuple[str | None, str]:
     missing = [name for name in ("app.py", "server.py") if not (ROOT / "strangler_proxy" / name).exists()]
     if missing:
         return None, f"strangler_proxy/{' and '.join(missing)} not written yet"
-    return KIT_DEFAULT_COMMAND, "the issue's command (the Procfile's web line does not start the proxy yet)"
+    return KIT_DEFAULT_COMMAND, "the proxy's planned web command (the Procfile's web line does not start it yet)"
 
 
 class Stack:
