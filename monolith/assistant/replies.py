@@ -116,5 +116,5 @@ def pick_out_of_range(*, shown: int) -> str:
 def checkout_prompt(product: ProductInfo, delivery_date: date | None, today: date) -> str:
     ask = "Where should I deliver it, and on which date?"
     if delivery_date:
-        ask = f"Where should I deliver it? I have it down for {_day(delivery_date, today)}."
+        ask = f"Where should I deliver it? I have it down for delivery {_day(delivery_date, today)}."
     return f"Great choice: {product.name} ({product.price_display}). {ask}"
