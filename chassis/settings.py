@@ -1,9 +1,16 @@
-"""The settings every Django deployable shares, read from the environment in one place.
+"""The kit's shared settings defaults, as named values and small readers: never a dict of settings.
 
-A deployable's settings module calls `common_settings(service=...)` once and adds its own apps and
-variables:
+Each deployable's settings module names every one of its settings, as cookiecutter-django's
+`config/settings/base.py` does, reads the environment through `chassis.env`, and takes from here only
+what the kit decides once for all of them:
 
-    globals().update(common_settings(service="monolith"))
+    read_dot_env()
+    ENVIRONMENT = env_environment()
+    production = ENVIRONMENT == "production"
+    SECRET_KEY = env_str("SECRET_KEY")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default_allowed_hosts(production=production))
+    REST_FRAMEWORK = rest_framework_settings(DEFAULT_PERMISSION_CLASSES=[...])
+    SECURE_HSTS_SECONDS = hsts_seconds(production=production)
 
 Production is the default: with ENVIRONMENT unset, DEBUG is off, cookies are secure and the start-up
 checks refuse a weak SECRET_KEY or empty ALLOWED_HOSTS. `.env.example` sets ENVIRONMENT=development.
@@ -13,56 +20,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from chassis.env import (env_bool, env_database, env_environment, env_float, env_int, env_list, env_str, env_url,
-                         read_dot_env)
+from chassis.env import env_int, env_str
 from chassis.logging import logging_config
 
+# TLS ends at the platform's router, which says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health probes come over plain HTTP from inside the platform, so they are never redirected to HTTPS.
+HEALTH_PATHS = [r"^healthz$", r"^readyz$"]
+HSTS_SECONDS_IN_PRODUCTION = 31536000
+LOCAL_HOSTS = ["localhost", "127.0.0.1"]
+# Bodies over this are refused before a view reads them (413, chassis.middleware).
+MAX_REQUEST_BODY_BYTES = 64 * 1024
 
-def _security(production: bool) -> dict[str, Any]:
-    """HTTPS settings: on by default in production, where TLS ends at the platform's router."""
-    hsts = env_int("SECURE_HSTS_SECONDS", 31536000 if production else 0, minimum=0)
+
+def default_allowed_hosts(*, production: bool) -> list[str]:
+    """None in production (ALLOWED_HOSTS must be set; chassis.E003), the loopback names elsewhere."""
+    return [] if production else list(LOCAL_HOSTS)
+
+
+def hsts_seconds(*, production: bool) -> int:
+    """SECURE_HSTS_SECONDS: a year in production unless set, off elsewhere."""
+    return env_int("SECURE_HSTS_SECONDS", HSTS_SECONDS_IN_PRODUCTION if production else 0, minimum=0)
+
+
+def request_body_limit() -> int:
+    """DATA_UPLOAD_MAX_MEMORY_SIZE, from MAX_REQUEST_BODY_BYTES."""
+    return env_int("MAX_REQUEST_BODY_BYTES", MAX_REQUEST_BODY_BYTES, minimum=1024)
+
+
+def log_settings(service: str) -> dict[str, Any]:
+    """LOGGING: JSON lines on stdout naming `service`, at LOG_LEVEL."""
+    return logging_config(service, env_str("LOG_LEVEL", "INFO"))
+
+
+def rest_framework_settings(**overrides: Any) -> dict[str, Any]:
+    """REST_FRAMEWORK: the contract's Error shape, JSON in and out, plus a deployable's own `overrides`."""
     return {
-        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
-        "SECURE_SSL_REDIRECT": env_bool("SECURE_SSL_REDIRECT", production),
-        # Health probes come over plain HTTP from inside the platform.
-        "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$"],
-        "SECURE_HSTS_SECONDS": hsts,
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": hsts > 0,
-        "SECURE_HSTS_PRELOAD": hsts > 0,
-        "SESSION_COOKIE_SECURE": production,
-        "CSRF_COOKIE_SECURE": production,
-        "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        "X_FRAME_OPTIONS": "DENY",
-    }
-
-
-def common_settings(*, service: str) -> dict[str, Any]:
-    read_dot_env()
-    environment = env_environment()
-    production = environment == "production"
-    return {
-        "SERVICE_NAME": service,
-        "ENVIRONMENT": environment,
-        "SECRET_KEY": env_str("SECRET_KEY"),
-        "DEBUG": env_bool("DEBUG", False),
-        "ALLOWED_HOSTS": env_list("ALLOWED_HOSTS", [] if production else ["localhost", "127.0.0.1"]),
-        "CSRF_TRUSTED_ORIGINS": env_list("CSRF_TRUSTED_ORIGINS", []),
-        "DATABASES": {"default": env_database("DATABASE_URL")},
-        "REDIS_URL": env_url("REDIS_URL", schemes=("redis", "rediss")),
-        "HEALTH_CHECK_TIMEOUT": env_float("HEALTH_CHECK_TIMEOUT", 1.0),
-        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
-        "USE_TZ": True,
-        "TIME_ZONE": "UTC",
-        "LANGUAGE_CODE": "en-us",
-        "LOGGING_CONFIG": "logging.config.dictConfig",
-        "LOGGING": logging_config(service, env_str("LOG_LEVEL", "INFO")),
-        # Bodies over this are refused by Django before a view reads them (413 via our handler).
-        "DATA_UPLOAD_MAX_MEMORY_SIZE": env_int("MAX_REQUEST_BODY_BYTES", 64 * 1024, minimum=1024),
-        "CSRF_FAILURE_VIEW": "chassis.errors.csrf_failure",
-        "REST_FRAMEWORK": {
-            "EXCEPTION_HANDLER": "chassis.errors.drf_exception_handler",
-            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["chassis.parsers.JSONParser"],
-        },
-        **_security(production),
+        "EXCEPTION_HANDLER": "chassis.errors.drf_exception_handler",
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["chassis.parsers.JSONParser"],
+        **overrides,
     }

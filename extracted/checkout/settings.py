@@ -1,18 +1,59 @@
 """Settings of the checkout service: the only place it reads the environment (through chassis).
 
-The kit's common settings (SECRET_KEY, DATABASE_URL, REDIS_URL, logging) plus the broker, the two
+The kit's common settings (SECRET_KEY, DATABASE_URL, REDIS_URL, logging, security) plus the broker, the two
 systems the saga calls (the catalogue, the card processor), the saga's retry budget, the identity keys
 and the shop's report. DATABASE_URL is this service's own database: the Procfile maps it from
 CHECKOUT_DATABASE_URL. A retry policy that could outlive the broker's visibility timeout stops every
 process of the service at start-up, naming the variables.
 """
 
-from chassis.env import ConfigError, env_float, env_int, env_list, env_str, env_url
+from chassis import settings as defaults
+from chassis.env import (ConfigError, env_bool, env_database, env_environment, env_float, env_int, env_list, env_str,
+                         env_url, read_dot_env)
 from chassis.events import NOTIFICATIONS_QUEUE
-from chassis.settings import common_settings
 from extracted.checkout.checkout.policy import RetryPolicy
 
-globals().update(common_settings(service="checkout"))
+read_dot_env()
+
+# ---------------------------------------------------------------- general
+SERVICE_NAME = "checkout"
+ENVIRONMENT = env_environment()
+production = ENVIRONMENT == "production"  # lower case: a name for this module, not a setting
+SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", defaults.default_allowed_hosts(production=production))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+
+# ---------------------------------------------------------------- backing services
+DATABASES = {"default": env_database("DATABASE_URL")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Take SQLite's write lock when a transaction begins: a read that later writes would otherwise fail
+    # at once with "database is locked" when another worker thread writes first.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 1.0)
+
+# ---------------------------------------------------------------- logging
+LOGGING_CONFIG = "logging.config.dictConfig"
+LOGGING = defaults.log_settings(SERVICE_NAME)
+
+# ---------------------------------------------------------------- requests and security
+DATA_UPLOAD_MAX_MEMORY_SIZE = defaults.request_body_limit()
+CSRF_FAILURE_VIEW = "chassis.errors.csrf_failure"
+SECURE_PROXY_SSL_HEADER = defaults.SECURE_PROXY_SSL_HEADER
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", production)
+SECURE_REDIRECT_EXEMPT = defaults.HEALTH_PATHS
+SECURE_HSTS_SECONDS = defaults.hsts_seconds(production=production)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SESSION_COOKIE_SECURE = production
+CSRF_COOKIE_SECURE = production
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- apps
 INSTALLED_APPS = ["rest_framework", "chassis", "extracted.checkout.checkout"]
@@ -28,18 +69,14 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "extracted.checkout.urls"
 WSGI_APPLICATION = "extracted.checkout.wsgi.application"
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F821  (defined by common_settings)
-    # Take SQLite's write lock when a transaction begins: a read that later writes would otherwise fail
-    # at once with "database is locked" when another worker thread writes first.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"  # noqa: F821
 
 # ---------------------------------------------------------------- API and identity
-REST_FRAMEWORK.update({  # noqa: F821  (defined by common_settings)
-    "DEFAULT_AUTHENTICATION_CLASSES": ["extracted.checkout.checkout.authentication.EdgeIdentityAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+REST_FRAMEWORK = defaults.rest_framework_settings(
+    DEFAULT_AUTHENTICATION_CLASSES=["extracted.checkout.checkout.authentication.EdgeIdentityAuthentication"],
+    DEFAULT_PERMISSION_CLASSES=["rest_framework.permissions.IsAuthenticated"],
     # No django.contrib.auth here: the caller is whoever the proxy's signed identity says.
-    "UNAUTHENTICATED_USER": None,
-})
+    UNAUTHENTICATED_USER=None,
+)
 IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
 IDENTITY_MAX_AGE_SECONDS = env_int("IDENTITY_MAX_AGE_SECONDS", 60, minimum=1)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48, minimum=24)
@@ -61,8 +98,7 @@ CARD_PROCESSOR_URL = env_url("CARD_PROCESSOR_URL", schemes=("http", "https"))
 CARD_PROCESSOR_TIMEOUT = env_float("CARD_PROCESSOR_TIMEOUT", 5.0, minimum=0.1)
 
 # ---------------------------------------------------------------- broker and saga
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL,  # noqa: F821  (defined by common_settings)
-                            schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 CHECKOUT_QUEUE = env_str("CHECKOUT_QUEUE", "checkout")
 ORDER_EVENTS_QUEUE = env_str("ORDER_EVENTS_QUEUE", NOTIFICATIONS_QUEUE)

@@ -1,27 +1,64 @@
 """Settings of the notifications worker: the only place it reads the environment (through chassis).
 
-The kit's common settings (SECRET_KEY, DATABASE_URL, REDIS_URL, logging) plus the broker, the two
+The kit's common settings (SECRET_KEY, DATABASE_URL, REDIS_URL, logging, security) plus the broker, the two
 channels and the monolith it asks for phone numbers. DATABASE_URL is this service's own database: the
 Procfile maps it from NOTIFICATIONS_DATABASE_URL. Texting needs MONOLITH_URL and IDENTITY_SIGNING_KEYS;
 with SMS_VIA_SNS=true and either missing, the worker stops at start-up naming it.
 """
 
-from chassis.env import env_bool, env_list, env_str, env_url
-from chassis.settings import common_settings
+from chassis import settings as defaults
+from chassis.env import (env_bool, env_database, env_environment, env_float, env_list, env_str, env_url,
+                         read_dot_env)
 
-globals().update(common_settings(service="notifications"))
+read_dot_env()
 
-# ---------------------------------------------------------------- apps and database
-INSTALLED_APPS = ["chassis", "extracted.notifications.notifications"]
-MIDDLEWARE: list[str] = []
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F821  (defined by common_settings)
+# ---------------------------------------------------------------- general
+SERVICE_NAME = "notifications"
+ENVIRONMENT = env_environment()
+production = ENVIRONMENT == "production"  # lower case: a name for this module, not a setting
+SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", defaults.default_allowed_hosts(production=production))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+
+# ---------------------------------------------------------------- backing services
+DATABASES = {"default": env_database("DATABASE_URL")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite ignores SELECT ... FOR UPDATE; taking the write lock when a transaction begins gives two
     # workers handling one event the same serialisation PostgreSQL's row lock gives them.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"  # noqa: F821
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 1.0)
+
+# ---------------------------------------------------------------- logging
+LOGGING_CONFIG = "logging.config.dictConfig"
+LOGGING = defaults.log_settings(SERVICE_NAME)
+
+# ---------------------------------------------------------------- requests and security
+DATA_UPLOAD_MAX_MEMORY_SIZE = defaults.request_body_limit()
+CSRF_FAILURE_VIEW = "chassis.errors.csrf_failure"
+SECURE_PROXY_SSL_HEADER = defaults.SECURE_PROXY_SSL_HEADER
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", production)
+SECURE_REDIRECT_EXEMPT = defaults.HEALTH_PATHS
+SECURE_HSTS_SECONDS = defaults.hsts_seconds(production=production)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SESSION_COOKIE_SECURE = production
+CSRF_COOKIE_SECURE = production
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------- apps
+INSTALLED_APPS = ["chassis", "extracted.notifications.notifications"]
+MIDDLEWARE: list[str] = []
+REST_FRAMEWORK = defaults.rest_framework_settings()
 
 # ---------------------------------------------------------------- broker
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL,  # noqa: F821  (defined by common_settings)
-                            schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
 
 # ---------------------------------------------------------------- e-mail
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")

@@ -1,9 +1,46 @@
 """Settings of the Concierge monolith: the only place its environment is read (through chassis)."""
 
-from chassis.env import env_bool, env_float, env_int, env_list, env_str, env_url
-from chassis.settings import common_settings
+from chassis import settings as defaults
+from chassis.env import (env_bool, env_database, env_environment, env_float, env_int, env_list, env_str, env_url,
+                         read_dot_env)
 
-globals().update(common_settings(service="monolith"))
+read_dot_env()
+
+# ---------------------------------------------------------------- general
+SERVICE_NAME = "monolith"
+ENVIRONMENT = env_environment()
+production = ENVIRONMENT == "production"  # lower case: a name for this module, not a setting
+SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", defaults.default_allowed_hosts(production=production))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+
+# ---------------------------------------------------------------- backing services
+DATABASES = {"default": env_database("DATABASE_URL")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 1.0)
+
+# ---------------------------------------------------------------- logging
+LOGGING_CONFIG = "logging.config.dictConfig"
+LOGGING = defaults.log_settings(SERVICE_NAME)
+
+# ---------------------------------------------------------------- requests and security
+DATA_UPLOAD_MAX_MEMORY_SIZE = defaults.request_body_limit()
+CSRF_FAILURE_VIEW = "chassis.errors.csrf_failure"
+SECURE_PROXY_SSL_HEADER = defaults.SECURE_PROXY_SSL_HEADER
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", production)
+SECURE_REDIRECT_EXEMPT = defaults.HEALTH_PATHS
+SECURE_HSTS_SECONDS = defaults.hsts_seconds(production=production)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SESSION_COOKIE_SECURE = production
+CSRF_COOKIE_SECURE = production
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- apps
 INSTALLED_APPS = [
@@ -72,11 +109,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [  # noqa: F821  (defined by common_settings)
+REST_FRAMEWORK = defaults.rest_framework_settings(DEFAULT_AUTHENTICATION_CLASSES=[
     # Session first: an anonymous caller gets 403, as the original contract documents.
     "rest_framework.authentication.SessionAuthentication",
     "rest_framework.authentication.TokenAuthentication",
-]
+])
 
 # ---------------------------------------------------------------- identity (shared with the proxy and services)
 # First key signs, every key verifies: add a new key in front, retire the old one later.

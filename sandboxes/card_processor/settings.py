@@ -1,16 +1,17 @@
 """Settings of the card-processor sandbox; the only place it reads the environment.
 
-Only SECRET_KEY is required. The sandbox has its own database (SQLite by default) and needs neither
-Redis nor the monolith's database, so it does not use `chassis.settings.common_settings`, which requires
-both. Fault injection is read here, once, and a value out of range stops the process at start-up.
+Only SECRET_KEY is required. The sandbox has its own database (SQLite by default, CARD_SANDBOX_DATABASE_URL)
+and needs neither Redis nor DATABASE_URL, and it stands in for a third party: it takes from
+`chassis.settings` only the log format. Fault injection is read here, once, and a value out of range stops
+the process at start-up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from chassis import settings as defaults
 from chassis.env import ConfigError, env_bool, env_database, env_int, env_list, env_str, read_dot_env
-from chassis.logging import logging_config
 
 read_dot_env()
 
@@ -59,7 +60,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 LOGGING_CONFIG = "logging.config.dictConfig"
-LOGGING = logging_config(SERVICE_NAME, env_str("LOG_LEVEL", "INFO"))
+LOGGING = defaults.log_settings(SERVICE_NAME)
 
 # ------------------------------------------------------------------------------------- Card processor
 CARD_SANDBOX_RISK_LIMIT_CENTS = env_int("CARD_SANDBOX_RISK_LIMIT_CENTS", 10000, minimum=1)
