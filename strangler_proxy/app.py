@@ -39,7 +39,9 @@ from strangler_proxy.observability.health import Readiness, healthz
 from strangler_proxy.observability.metrics import CONTENT_TYPE, FLUSH_SECONDS, ProxyMetrics
 from strangler_proxy.observability.recorder import Recorder
 from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
-from strangler_proxy.routing.match import RouteMatcher
+from strangler_proxy.control.arms import ArmChooser
+from strangler_proxy.control.live import LiveTable
+from strangler_proxy.redis_link import RedisLink
 from strangler_proxy.settings import ProxySettings, load_settings
 
 logger = logging.getLogger("strangler_proxy.app")
@@ -59,14 +61,16 @@ class Runtime:
     """Everything one process builds at start-up and tears down at shut-down."""
 
     settings: ProxySettings
-    table: RouteTable
+    live: LiveTable
     pools: dict[str, UpstreamPool]
     pipeline: Pipeline
     readiness: Readiness
     metrics: ProxyMetrics
-    housekeeping: asyncio.Task[None]
+    # Background tasks: idle connections and metrics (every second), the live route states (every 0.5 s).
+    housekeeping: list[asyncio.Task[None]]
     identity: IdentityStage
     limits: LimitsStage
+    control_redis: RedisLink
 
 
 async def start() -> Runtime:
@@ -79,24 +83,31 @@ async def start() -> Runtime:
              for name, upstream in table.upstreams.items()}
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
                           body_timeout=settings.body_timeout, body_deadline=settings.body_deadline)
-    limits_stage = await limits.startup(settings, table=table)
+    control_redis = RedisLink(settings.redis_url, timeout=settings.ready_timeout, name="strangler-proxy-control")
+    live = LiveTable(table, control_redis)
+    await live.refresh()  # the stored live states, before the first request
+    limits_stage = await limits.startup(settings, table=lambda: live.table)
     identity_stage = await identity.startup(settings, lookup_limit=limits_stage)
     metrics = ProxyMetrics()
-    stages = build_stages(trusted_proxies=settings.trusted_proxies, matcher=RouteMatcher(table),
-                          identity=identity_stage, limits=limits_stage, forwarder=forwarder)
+    stages = build_stages(trusted_proxies=settings.trusted_proxies, live=live, identity=identity_stage,
+                          limits=limits_stage, arms=ArmChooser(identity_stage.keys), forwarder=forwarder)
     pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, interval=RECORD_SECONDS))
     readiness = Readiness(pools, {name: upstream.health_path for name, upstream in table.upstreams.items()},
                           redis_url=settings.redis_url, timeout=settings.ready_timeout, host=settings.health_host)
-    housekeeping = asyncio.get_running_loop().create_task(_housekeeping(pools, metrics))
-    return Runtime(settings, table, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage)
+    loop = asyncio.get_running_loop()
+    housekeeping = [loop.create_task(_housekeeping(pools, metrics)), loop.create_task(live.follow())]
+    return Runtime(settings, live, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage,
+                   control_redis)
 
 
 async def stop(runtime: Runtime) -> None:
-    runtime.housekeeping.cancel()
+    for task in runtime.housekeeping:
+        task.cancel()
     runtime.pipeline.recorder.flush()
     runtime.metrics.flush()
     await runtime.identity.aclose()
     await runtime.limits.aclose()
+    await runtime.control_redis.aclose()
     await runtime.readiness.close()
     for pool in runtime.pools.values():
         await pool.close()

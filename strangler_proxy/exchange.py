@@ -90,6 +90,12 @@ class Exchange:
     framing: BodyFraming | None = None
     # Name of the upstream the request was sent to ("" until the forward stage picks it).
     upstream: str = ""
+    # A canary's side for this request ("primary" or "candidate"; "" when the route has no canary), and the
+    # upstream it names ("" means the route's primary).
+    arm: str = ""
+    target: str = ""
+    # A Set-Cookie value the proxy adds to the answer (the canary's caller cookie), if any.
+    set_cookie: bytes | None = None
     # Whether the response head has gone to the client (after that, an error cannot be answered).
     response_started: bool = False
     # Why the request failed, for the access log and metrics (a ForwarderError name, "rejected", ...).

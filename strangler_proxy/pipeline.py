@@ -4,9 +4,11 @@
     2. check_framing          refuse ambiguous body framing and a missing/repeated Host (400)
     3. set_forwarded_headers  drop hop-by-hop headers, set X-Forwarded-* and the request id upstream
     4. match_route            normalise the path (400 when ambiguous) and pick the route
-    5. identity               strip client identity headers, resolve the caller, sign the identity
-    6. limits                 spend from the caller's token bucket (429)
-    7. forward                send upstream, stream the answer back
+    5. read_override          a tester's signed X-Strangler-Arm (control/arms.py), before 6 strips it
+    6. identity               strip client identity headers, resolve the caller, sign the identity
+    7. limits                 spend from the caller's token bucket (429)
+    8. choose                 a canary route's side for this caller (control/arms.py)
+    9. forward                send upstream, stream the answer back
 
 then, whatever happened:
 
@@ -24,9 +26,10 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from chassis import request_id
+from strangler_proxy.control.arms import ArmChooser
 from strangler_proxy.errors import error_json
 from strangler_proxy.exchange import Exchange, Headers, Receive, Rejection, Send, Stage
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
@@ -46,16 +49,18 @@ _CLOSE_AFTER = frozenset({ForwarderError.REQUEST_BODY_TOO_LARGE, ForwarderError.
 
 
 # ---------------------------------------------------------------- the stages, in order
-def build_stages(*, trusted_proxies: Sequence[Network], matcher: RouteMatcher, identity: IdentityStage,
-                 limits: LimitsStage, forwarder: Forwarder) -> tuple[Stage, ...]:
+def build_stages(*, trusted_proxies: Sequence[Network], live: HasMatcher, identity: IdentityStage,
+                 limits: LimitsStage, arms: ArmChooser, forwarder: Forwarder) -> tuple[Stage, ...]:
     """The ordered list every proxied request goes through (see the module docstring)."""
     return (
         assign_request_id,
         check_framing,
         forwarded_headers(trusted_proxies),
-        route_matching(matcher),
+        route_matching(live),
+        arms.read_override,
         identity.step,
         limits.step,
+        arms.choose,
         forwarder.forward,
     )
 
@@ -80,14 +85,20 @@ def forwarded_headers(trusted_proxies: Sequence[Network]) -> Stage:
     return set_forwarded_headers
 
 
-def route_matching(matcher: RouteMatcher) -> Stage:
+class HasMatcher(Protocol):
+    """The table in force (control/live.py's LiveTable): its matcher may be swapped between requests."""
+
+    matcher: RouteMatcher
+
+
+def route_matching(live: HasMatcher) -> Stage:
     def match_route(exchange: Exchange) -> None:
         try:
             exchange.path = normalise_path(exchange.scope["raw_path"])
         except BadPath as bad:
             raise Rejection(400, f"The request path is ambiguous or malformed: {bad.reason}.") from None
         try:
-            exchange.route = matcher.match(exchange.method, exchange.path, exchange.headers)
+            exchange.route = live.matcher.match(exchange.method, exchange.path, exchange.headers)
         except MethodNotAllowed as refused:
             exchange.route = refused.route
             raise Rejection(405, f"{exchange.method} is not served here; this path takes {', '.join(refused.allowed)}.",

@@ -6,7 +6,23 @@ catch-all to the monolith. Routes name upstreams; upstream URLs come from the en
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
+
+
+class Mode(enum.Enum):
+    """What a route's candidate receives."""
+
+    NONE = "none"        # nothing: the candidate is declared only
+    SHADOW = "shadow"    # a copy of each request; the client always gets the primary's answer
+    CANARY = "canary"    # `percent` of callers, each always the same arm
+
+
+class Writes(enum.Enum):
+    """Whether a shadowed request that is not safe to replay goes to the candidate."""
+
+    SKIP = "skip"          # never (the default)
+    DRY_RUN = "dry-run"    # with a signed shadow marker: the candidate rolls it back and suppresses effects
 
 
 @dataclass(frozen=True)
@@ -35,9 +51,15 @@ class Route:
     prefix: str
     # The primary: the upstream that answers the route's requests.
     upstream: str
-    # The upstream the route is moving to, if any (the migration controls send it shadowed or canary
-    # traffic; until then it is declared and validated only). Never the primary itself.
+    # The upstream the route is moving to, if any, and what it receives (strangler_proxy/control/).
+    # Never the primary itself.
     candidate: str | None = None
+    mode: Mode = Mode.NONE
+    # The canary's share of callers, 0 to 100.
+    percent: float = 0.0
+    writes: Writes = Writes.SKIP
+    # The primary before the last promote: where a rollback after a promote returns.
+    fallback: str | None = None
     # Empty means any method; otherwise upper-case method names.
     methods: frozenset[str] = frozenset()
     # Header name (lower-case) -> exact value the request must carry.

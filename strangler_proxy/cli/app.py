@@ -19,10 +19,12 @@ def strangler(env_file: Path | None) -> None:
 
 def register() -> None:
     """Add every subcommand (imported here so that `strangler --help` lists them all)."""
-    from strangler_proxy.cli import keys, routes
+    from strangler_proxy.cli import control, keys, routes
 
     strangler.add_command(routes.check)
     strangler.add_command(keys.keys)
+    for command in control.COMMANDS:
+        strangler.add_command(command)
 
 
 register()

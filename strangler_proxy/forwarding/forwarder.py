@@ -75,7 +75,7 @@ class Forwarder:
     async def forward(self, exchange: Exchange) -> None:
         """Stage: forward the exchange to its route's upstream and relay the answer."""
         assert exchange.route is not None
-        pool = self.pools[exchange.route.upstream]
+        pool = self.pools[exchange.target or exchange.route.upstream]
         exchange.upstream = pool.name
         client_gone = exchange.scope.get(CLIENT_GONE)
         if client_gone is not None and client_gone():
@@ -233,6 +233,8 @@ def _phrase(status: int) -> str:
 def _response_start(connection: UpstreamConnection, exchange: Exchange) -> dict[str, Any]:
     """The ASGI message that starts the client's answer: the upstream's status and headers, cleaned."""
     headers = downstream_response_headers(connection.headers, exchange.request_id.encode())
+    if exchange.set_cookie is not None:
+        headers.append((b"set-cookie", exchange.set_cookie))
     exchange.status = connection.status
     exchange.response_started = True
     return {"type": "http.response.start", "status": connection.status, "headers": headers}

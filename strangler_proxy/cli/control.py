@@ -1,0 +1,168 @@
+"""`strangler status | shadow | canary | promote | rollback | history`: move a route while it serves.
+
+Each reads the route table the proxy reads (ROUTES_FILE and the upstream URL variables; `--env-file`
+to load them) and the live states in the Redis at REDIS_URL. A change is checked against the whole table
+first; a refused one prints why with its fix, changes nothing and exits 1. Every proxy process takes a
+change within a second.
+"""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+import redis
+
+from chassis.env import ConfigError, env_url
+from strangler_proxy.cli.output import print_json, print_line, print_table
+from strangler_proxy.configuration.errors import RouteTableInvalid
+from strangler_proxy.configuration.loader import load_route_table, routes_path
+from strangler_proxy.control import state
+from strangler_proxy.control.state import ChangeRefused
+from strangler_proxy.control.store import AuditRecord, Change, ControlStore
+from strangler_proxy.table import Mode, Route, Writes
+
+JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+BY = click.option("--by", default=None, help="Who makes the change (default: the OS user).")
+REASON = click.option("--reason", default="", help="Why, for the history.")
+
+
+@contextmanager
+def control_store() -> Iterator[ControlStore]:
+    try:
+        table = load_route_table(routes_path(os.environ), os.environ)
+        client = redis.Redis.from_url(env_url("REDIS_URL", schemes=("redis", "rediss")), decode_responses=True)
+    except RouteTableInvalid as invalid:
+        raise click.ClickException(str(invalid)) from None
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield ControlStore(client, table)
+    except redis.RedisError as error:
+        raise click.ClickException(f"Redis at REDIS_URL: {error}") from None
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------- reading
+@click.command()
+@JSON
+def status(as_json: bool) -> None:
+    """Every route in match order: its primary, candidate, mode and share."""
+    with control_store() as store:
+        routes = store.table_in_force().routes
+    if as_json:
+        print_json([_route_dict(route) for route in routes])
+        return
+    print_table("routes (first match wins)", ("route", "prefix", "primary", "candidate", "mode", "share", "fallback"),
+                [_route_row(route) for route in routes])
+
+
+def _route_dict(route: Route) -> dict[str, object]:
+    return {"id": route.id, "prefix": route.prefix, "primary": route.upstream, "candidate": route.candidate,
+            "mode": route.mode.value, "percent": route.percent, "writes": route.writes.value,
+            "fallback": route.fallback}
+
+
+def _route_row(route: Route) -> tuple[str, ...]:
+    share = f"{route.percent:g} %" if route.mode is Mode.CANARY else "-"
+    if route.mode is Mode.SHADOW:
+        share = f"copies (writes: {route.writes.value})"
+    return (route.id, route.prefix, route.upstream, route.candidate or "-", route.mode.value, share,
+            route.fallback or "-")
+
+
+@click.command()
+@click.argument("route", required=False)
+@click.option("--limit", default=20, show_default=True, help="How many changes to show.")
+@JSON
+def history(route: str | None, limit: int, as_json: bool) -> None:
+    """The latest changes (of ROUTE, when given), newest first."""
+    with control_store() as store:
+        records = store.history(route, limit=limit)
+    if as_json:
+        print_json([record.as_dict() for record in records])
+        return
+    print_table("changes, newest first", ("when", "route", "action", "before", "after", "by", "reason"),
+                [_record_row(record) for record in records])
+
+
+def _record_row(record: AuditRecord) -> tuple[str, ...]:
+    when = datetime.datetime.fromtimestamp(record.at, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return (when, record.route, record.action, _brief(record.before), _brief(record.after), record.by,
+            record.reason or "-")
+
+
+def _brief(fields: dict[str, object]) -> str:
+    text = str(fields["upstream"])
+    if fields.get("candidate"):
+        share = f" {fields['percent']:g}%" if fields["mode"] == "canary" else ""
+        text += f" + {fields['candidate']} ({fields['mode']}{share})"
+    return text
+
+
+# ---------------------------------------------------------------- changing
+def _apply(route: str, action: str, change: Change, *, reason: str, by: str | None, as_json: bool) -> None:
+    with control_store() as store:
+        try:
+            record = store.change(route, action, change, reason=reason, by=by or getpass.getuser())
+        except ChangeRefused as refused:
+            raise click.ClickException(f"refused, nothing changed: {refused}") from None
+    if as_json:
+        print_json(record.as_dict())
+    else:
+        print_line(f"{action} {route}: {_brief(record.before)} -> {_brief(record.after)}")
+
+
+@click.command()
+@click.argument("route")
+@click.option("--candidate", required=True, help="The upstream that gets a copy of each request.")
+@click.option("--writes", type=click.Choice([w.value for w in Writes]), default=Writes.SKIP.value,
+              show_default=True, help="Whether requests that are not safe to replay are copied (dry-run).")
+@REASON
+@BY
+@JSON
+def shadow(route: str, candidate: str, writes: str, reason: str, by: str | None, as_json: bool) -> None:
+    """Send ROUTE's candidate a copy of each request; clients always get the primary's answer."""
+    _apply(route, "shadow", lambda current: state.shadow(current, candidate=candidate, writes=Writes(writes)),
+           reason=reason, by=by, as_json=as_json)
+
+
+@click.command()
+@click.argument("route")
+@click.option("--candidate", required=True, help="The upstream a share of callers is sent to.")
+@click.option("--percent", type=float, required=True, help="The share of callers, above 0 and at most 100.")
+@REASON
+@BY
+@JSON
+def canary(route: str, candidate: str, percent: float, reason: str, by: str | None, as_json: bool) -> None:
+    """Send PERCENT of ROUTE's callers to the candidate, each caller always to the same side."""
+    _apply(route, "canary", lambda current: state.canary(current, candidate=candidate, percent=percent),
+           reason=reason, by=by, as_json=as_json)
+
+
+@click.command()
+@click.argument("route")
+@REASON
+@BY
+@JSON
+def promote(route: str, reason: str, by: str | None, as_json: bool) -> None:
+    """Make ROUTE's candidate its primary; the old primary stays as the fallback."""
+    _apply(route, "promote", state.promote, reason=reason, by=by, as_json=as_json)
+
+
+@click.command()
+@click.argument("route")
+@REASON
+@BY
+@JSON
+def rollback(route: str, reason: str, by: str | None, as_json: bool) -> None:
+    """Drop ROUTE's candidate, or after a promote make the fallback the primary again."""
+    _apply(route, "rollback", state.rollback, reason=reason, by=by, as_json=as_json)
+
+
+COMMANDS = (status, history, shadow, canary, promote, rollback)
