@@ -1,7 +1,7 @@
 """The notifications service: a Celery worker that turns order events into an e-mail and an SMS.
 
-    celery -A extracted.notifications.celery worker --queues notifications    the worker
-    python extracted/notifications/manage.py release                          migrations (release phase)
+    celery -A extracted.notifications.celery_app worker --queues notifications    the worker
+    python -m extracted.notifications.manage release                              migrations (release phase)
 
 It consumes `chassis.events.OrderEvent`s, remembers every event it handled in its own database (so a
 redelivered or republished event sends nothing twice), e-mails through Django's e-mail backend and texts

@@ -1,14 +1,9 @@
-#!/usr/bin/env python
-"""Django's command-line utility for the card-processor sandbox: `python -m sandboxes.card_processor.manage migrate`."""
+"""Django's command-line utility for the card-processor sandbox, run as a module from the repository root:
 
-import sys
-from pathlib import Path
+    python -m sandboxes.card_processor.manage migrate
+"""
 
-# Run from anywhere: the repository root holds the packages, and this folder (whose settings.py and
-# celery.py would shadow real top-level modules) must not be first on the path.
-sys.path[0] = str(Path(__file__).resolve().parents[2])
-
-from chassis.manage import execute  # noqa: E402
+from chassis.manage import execute
 
 if __name__ == "__main__":
     execute("sandboxes.card_processor.settings", service="card-processor")

@@ -54,8 +54,8 @@ def test_check_deploy_is_clean_in_a_sound_production_configuration(tmp_path):
                           DEBUG="false", DATABASE_URL=database_url, IDENTITY_SIGNING_KEYS=SOUND_IDENTITY_KEY)
         env.pop("SECURE_SSL_REDIRECT", None)
         env.pop("SECURE_HSTS_SECONDS", None)
-        result = subprocess.run([sys.executable, "monolith/manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                                env=env, capture_output=True, text=True, cwd=ROOT)
+        command = [sys.executable, "-m", "monolith.manage", "check", "--deploy", "--fail-level", "WARNING"]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

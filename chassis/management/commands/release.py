@@ -1,6 +1,6 @@
 """The release phase every deployable runs before its new code takes traffic.
 
-    python monolith/manage.py release
+    python -m monolith.manage release
 
 Applies migrations, then the deployable's own idempotent steps (settings.RELEASE_COMMANDS, e.g. loading
 demo data). Django's commands print plain text; here each of their lines becomes a JSON log line, so the

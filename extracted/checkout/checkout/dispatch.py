@@ -12,7 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 
-from extracted.checkout.celery import app
+from extracted.checkout.celery_app import app
 from extracted.checkout.checkout.flow import Step
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from extracted.checkout.celery import app
+from extracted.checkout.celery_app import app
 from extracted.checkout.checkout import housekeeping
 from extracted.checkout.checkout.idempotency import idempotency_keys_forget
 from extracted.checkout.checkout.services import order_leftover_release, order_leftover_void

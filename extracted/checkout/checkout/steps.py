@@ -19,7 +19,7 @@ from chassis.card_processor import (CardProcessorError, CardProcessorRejected, C
                                     PaymentDeclined)
 from chassis.card_processor import Payment as Authorization
 from chassis.events import ORDER_CONFIRMED, ORDER_FAILED, InvalidEvent, OrderEvent, publish
-from extracted.checkout.celery import app
+from extracted.checkout.celery_app import app
 from extracted.checkout.checkout.catalog_client import CatalogError, CatalogUnavailable, OutOfStock
 from extracted.checkout.checkout.clients import card_processor, catalog
 from extracted.checkout.checkout.fingerprints import processor_key

@@ -13,7 +13,7 @@ from functools import partial
 
 from django.db import DatabaseError
 
-from extracted.checkout.celery import app
+from extracted.checkout.celery_app import app
 from extracted.checkout.checkout.flow import Step
 from extracted.checkout.checkout.saga import step_run
 

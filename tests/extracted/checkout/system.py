@@ -129,7 +129,7 @@ class CheckoutSystem:
         """Put exactly `units` of the product on the shelf (through the monolith's own manage.py)."""
         code = ("from monolith.catalog.models import Product; "
                 f"Product.objects.filter(pk={product_id!r}).update(stock={units})")
-        _release([PYTHON, "monolith/manage.py", "shell", "-c", code], self.monolith_env)
+        _release([PYTHON, "-m", "monolith.manage", "shell", "-c", code], self.monolith_env)
 
     def published_events(self) -> list[dict[str, Any]]:
         """Order events the checkout published (no consumer runs here, so they wait in Redis)."""
@@ -169,7 +169,7 @@ class CheckoutSystem:
                      **env: str) -> ManagedProcess:
         """Another worker on the checkout's queue; with `wait`, once it is consuming (and handles SIGTERM)."""
         number = len(self.workers) + 1
-        worker = ManagedProcess(["celery", "--quiet", "-A", "extracted.checkout.celery", "worker", "--pool", pool,
+        worker = ManagedProcess(["celery", "--quiet", "-A", "extracted.checkout.celery_app", "worker", "--pool", pool,
                                  "--concurrency", str(concurrency), "--hostname", f"checkout-{number}@%h",
                                  "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
                                 {**self.env, **env}, log_path=self.log_path(f"worker-{number}"))
@@ -179,8 +179,8 @@ class CheckoutSystem:
         return worker
 
     def start_beat(self, **env: str) -> ManagedProcess:
-        beat = ManagedProcess(["celery", "--quiet", "-A", "extracted.checkout.celery", "beat", "--loglevel", "INFO"],
-                              {**self.env, **env}, log_path=self.log_path("beat"))
+        command = ["celery", "--quiet", "-A", "extracted.checkout.celery_app", "beat", "--loglevel", "INFO"]
+        beat = ManagedProcess(command, {**self.env, **env}, log_path=self.log_path("beat"))
         self.processes["beat"] = beat
         return beat
 
@@ -281,7 +281,7 @@ def _says_ready(line: str) -> bool:
 
 def _start_monolith(system: CheckoutSystem, overrides: dict[str, str]) -> None:
     env = system.monolith_env | overrides
-    _release([PYTHON, "monolith/manage.py", "release"], env)
+    _release([PYTHON, "-m", "monolith.manage", "release"], env)
     web = ManagedProcess([PYTHON, "-m", "gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"],
                          env, log_path=system.log_path("monolith"))
     system.processes["monolith"] = web

@@ -15,7 +15,7 @@ from tests.support.waiting import free_port
 SHOW_CONFIG = """
 import json
 from django.conf import settings
-from extracted.checkout.celery import app
+from extracted.checkout.celery_app import app
 from extracted.checkout.checkout import tasks
 conf = app.conf
 print(json.dumps({
@@ -75,8 +75,8 @@ CAP_AT_THE_TIMEOUT = {"CELERY_VISIBILITY_TIMEOUT": "600", "SAGA_BACKOFF_MAX_SECO
                       "SAGA_STUCK_AFTER_SECONDS": "900"}
 ENTRY_POINTS = {
     "manage.py": [sys.executable, "-m", "extracted.checkout.manage", "check"],
-    "worker": ["celery", "--quiet", "-A", "extracted.checkout.celery", "worker", "--pool", "solo"],
-    "beat": ["celery", "--quiet", "-A", "extracted.checkout.celery", "beat"],
+    "worker": ["celery", "--quiet", "-A", "extracted.checkout.celery_app", "worker", "--pool", "solo"],
+    "beat": ["celery", "--quiet", "-A", "extracted.checkout.celery_app", "beat"],
     "web": [sys.executable, "-m", "gunicorn", "-c", "python:chassis.gunicorn_conf", "extracted.checkout.wsgi"],
 }
 

@@ -34,7 +34,7 @@ from tests.support.waiting import free_port, wait_until
 REGION = "us-east-1"
 SIGNING_KEYS = "notifications-tests-" + secrets.token_urlsafe(40)
 # The Procfile's command, but for the queue: each test's worker consumes a queue of its own.
-WORKER = ["celery", "--quiet", "-A", "extracted.notifications.celery", "worker", "--concurrency", "2",
+WORKER = ["celery", "--quiet", "-A", "extracted.notifications.celery_app", "worker", "--concurrency", "2",
           "--without-gossip", "--without-mingle"]
 GUNICORN = ["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"]
 
@@ -111,7 +111,7 @@ def start_monolith(database_url: str, port: int) -> ManagedProcess:
 @pytest.fixture(scope="module")
 def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Monolith]:
     with throwaway_database_url(tmp_path_factory.mktemp("monolith")) as database_url:
-        release = ManagedProcess(["python", "monolith/manage.py", "release"], process_env(DATABASE_URL=database_url))
+        release = ManagedProcess(["python", "-m", "monolith.manage", "release"], process_env(DATABASE_URL=database_url))
         assert release.finish(timeout=120) == 0, "\n".join(release.output())
         port = free_port()
         process = start_monolith(database_url, port)
@@ -126,7 +126,7 @@ def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Monolith]:
 def notifications_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service's own database, migrated by its release phase."""
     with throwaway_database_url(tmp_path_factory.mktemp("notifications")) as database_url:
-        release = ManagedProcess(["python", "extracted/notifications/manage.py", "release"],
+        release = ManagedProcess(["python", "-m", "extracted.notifications.manage", "release"],
                                  process_env(DATABASE_URL=database_url, SERVICE_NAME="notifications"))
         assert release.finish(timeout=120) == 0, "\n".join(release.output())
         yield database_url

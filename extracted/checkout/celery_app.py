@@ -1,7 +1,7 @@
 """The checkout service's Celery app: the saga's workers and the beat that runs the scheduled jobs.
 
-    celery --quiet -A extracted.checkout.celery worker --pool threads --concurrency 32
-    celery --quiet -A extracted.checkout.celery beat
+    celery --quiet -A extracted.checkout.celery_app worker --pool threads --concurrency 32
+    celery --quiet -A extracted.checkout.celery_app beat
 
 The chassis factory gives JSON-only messages, late acks with requeue on worker loss, prefetch 1 and a
 visibility timeout that settings.py keeps above every countdown the saga uses. SIGTERM is a warm

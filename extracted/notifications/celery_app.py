@@ -1,6 +1,6 @@
 """The notifications worker's Celery app (the chassis factory: JSON only, late acks, prefetch 1).
 
-    celery -A extracted.notifications.celery worker --queues notifications
+    celery -A extracted.notifications.celery_app worker --queues notifications
 
 A configuration error is written as one JSON line naming the variable, and the worker exits 1.
 """
