@@ -18,9 +18,6 @@ from benchmarks.processes import (
     ROOT, Server, ServerFailedError, base_env, free_port, http_status, read_procfile, run_once,
 )
 
-# The command the Procfile's `web` line is to run for the kit's proxy, used until that line does.
-KIT_DEFAULT_COMMAND = ("SERVICE_NAME=strangler-proxy exec gunicorn -c python:chassis.gunicorn_conf "
-                       "-k strangler_proxy.server.ProxyWorker strangler_proxy.app:application")
 BARE_RELAY_COMMAND = "exec python -m benchmarks.bare_relay {port} {upstream}"
 REVPROXY_COMMAND = ("SERVICE_NAME=django-revproxy exec gunicorn -c python:chassis.gunicorn_conf "
                     "benchmarks.revproxy_app.wsgi")
@@ -94,10 +91,7 @@ def kit_command(procfile: dict[str, str]) -> tuple[str | None, str]:
     web = procfile.get("web", "")
     if "strangler_proxy" in web:
         return web, "the Procfile's web line"
-    missing = [name for name in ("app.py", "server.py") if not (ROOT / "strangler_proxy" / name).exists()]
-    if missing:
-        return None, f"strangler_proxy/{' and '.join(missing)} not written yet"
-    return KIT_DEFAULT_COMMAND, "the proxy's planned web command (the Procfile's web line does not start it yet)"
+    return None, "the Procfile's web line does not start strangler_proxy"
 
 
 class Stack:

@@ -41,6 +41,7 @@ from strangler_proxy.observability.recorder import Recorder
 from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
 from strangler_proxy.control.arms import ArmChooser
 from strangler_proxy.control.live import LiveTable
+from strangler_proxy.control.reload import table_to_load
 from strangler_proxy.redis_link import RedisLink
 from strangler_proxy.settings import ProxySettings, load_settings
 
@@ -123,7 +124,7 @@ def _settings() -> ProxySettings:
 
 def _route_table(settings: ProxySettings) -> RouteTable:
     try:
-        return load_route_table(settings.routes_file, os.environ)
+        return load_route_table(table_to_load(os.environ, settings.routes_file), os.environ)
     except RouteTableInvalid as invalid:
         for error in invalid.errors:
             logger.error(error, extra={"route_table": invalid.source})

@@ -1,9 +1,9 @@
 """How the proxy is served: gunicorn's arbiter over the proxy's own asyncio workers (uvloop, httptools).
 
-    gunicorn -c python:chassis.gunicorn_conf -k strangler_proxy.server.ProxyWorker strangler_proxy.app:application
+    gunicorn -c python:strangler_proxy.gunicorn_conf strangler_proxy.app:application
 
-The shared gunicorn configuration binds $PORT, sizes the worker count from WEB_CONCURRENCY, gives workers
-25 s to stop on SIGTERM and logs as JSON; `-k` on the command line replaces its gthread worker class.
+The proxy's gunicorn configuration is the shared one (bind $PORT, worker count from WEB_CONCURRENCY, 25 s
+to stop on SIGTERM, JSON logs) with this worker class and the route table's safe reload on SIGHUP.
 
 ProxyWorker is a gunicorn worker class, gunicorn's published way to serve something other than WSGI: in
 each worker process it runs one uvloop event loop with a ProxyProtocol (protocol.py) per client
@@ -70,7 +70,7 @@ prepare_metrics_dir()
 
 
 class ProxyWorker(Worker):
-    """The gunicorn worker class for the proxy (`-k strangler_proxy.server.ProxyWorker`)."""
+    """The gunicorn worker class for the proxy (set by strangler_proxy/gunicorn_conf.py)."""
 
     def init_signals(self) -> None:
         # The event loop handles the signals (run() below); gunicorn's handlers would stop it mid-request.

@@ -14,7 +14,7 @@ from typing import Any
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import free_port, wait_until
 
-PROXY_COMMAND = ["gunicorn", "-c", "python:chassis.gunicorn_conf", "-k", "strangler_proxy.server.ProxyWorker",
+PROXY_COMMAND = ["gunicorn", "-c", "python:strangler_proxy.gunicorn_conf",
                  "strangler_proxy.app:application"]
 SIGNING_KEY = "proxy-tests-signing-key-0123456789abcdefghijkl"
 
