@@ -94,6 +94,8 @@ class Exchange:
     # upstream it names ("" means the route's primary).
     arm: str = ""
     target: str = ""
+    # Why the primary answered a request meant for the candidate ("breaker_open", a ForwarderError name).
+    fallback: str = ""
     # A Set-Cookie value the proxy adds to the answer (the canary's caller cookie), if any.
     set_cookie: bytes | None = None
     # Whether the response head has gone to the client (after that, an error cannot be answered).

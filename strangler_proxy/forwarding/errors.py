@@ -20,6 +20,8 @@ class ForwarderError(enum.Enum):
     RESPONSE_TIMEOUT = (504, "The upstream service did not answer in time.")
     UPSTREAM_CLOSED = (502, "The upstream service closed the connection without answering.")
     UPSTREAM_PROTOCOL_ERROR = (502, "The upstream service sent an invalid HTTP response.")
+    # A canary's candidate answered 5xx (the primary answers instead when the request is safe to replay).
+    CANDIDATE_5XX = (502, "The upstream service failed.")
     REQUEST_BODY_TOO_LARGE = (413, "The request body is larger than this route accepts.")
     REQUEST_BODY_TIMEOUT = (408, "The request body arrived too slowly.")
     CLIENT_DISCONNECTED = (499, "The client closed the connection before the answer was sent.")

@@ -14,6 +14,12 @@ chunks; the server sends the head together with the first one, or alone when tha
 the connection reads at most 64 KiB ahead, and the client's own back-pressure holds the rest in the
 upstream's socket. Each piece must come within the route's read_timeout (504).
 
+Fallback. A request a canary sends to the route's candidate goes to the primary instead when the
+candidate's circuit breaker is open (breaker.py), or when the candidate fails before any of its answer
+reached the client (cannot be reached, times out, answers garbage or 5xx) and the request is safe to
+replay: its whole body is in hand, and it is idempotent or carries an Idempotency-Key. A request that is
+not safe to replay is never sent twice: the candidate's failure is the client's answer.
+
 Error pages. An upstream's HTML error page (gunicorn's 400, Django's 404 or 500 page) is for a browser: a
 client that did not ask for HTML gets the contract's JSON Error with the same status instead.
 
@@ -37,6 +43,7 @@ from http import HTTPStatus
 from typing import Any
 
 from strangler_proxy.exchange import CLIENT_GONE, Exchange, Rejection
+from strangler_proxy.forwarding.breaker import Breakers
 from strangler_proxy.forwarding.connection import UpstreamConnection
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.framing import BodyFraming, Framing
@@ -44,6 +51,13 @@ from strangler_proxy.forwarding.headers import downstream_response_headers, requ
 from strangler_proxy.forwarding.pool import UpstreamPool
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+# A candidate failing in one of these ways, before any of its answer reached the client, is replaced by
+# the route's primary for a request that is safe to replay.
+_CANDIDATE_FAILURES = frozenset({
+    ForwarderError.CONNECT_FAILED, ForwarderError.CONNECT_TIMEOUT, ForwarderError.POOL_EXHAUSTED,
+    ForwarderError.RESPONSE_TIMEOUT, ForwarderError.UPSTREAM_CLOSED, ForwarderError.UPSTREAM_PROTOCOL_ERROR,
+    ForwarderError.CANDIDATE_5XX,
+})
 
 
 @dataclass(slots=True)
@@ -65,29 +79,72 @@ class Forwarder:
     """The forward stage's machinery: the pools, and the limits on request bodies."""
 
     def __init__(self, pools: dict[str, UpstreamPool], *, max_body_bytes: int, buffer_bytes: int,
-                 body_timeout: float, body_deadline: float = math.inf) -> None:
+                 body_timeout: float, body_deadline: float = math.inf, breakers: Breakers | None = None) -> None:
         self.pools = pools
+        self.breakers = breakers or Breakers()
         self.max_body_bytes = max_body_bytes
         self.buffer_bytes = buffer_bytes
         self.body_timeout = body_timeout
         self.body_deadline = body_deadline
 
     async def forward(self, exchange: Exchange) -> None:
-        """Stage: forward the exchange to its route's upstream and relay the answer."""
-        assert exchange.route is not None
-        pool = self.pools[exchange.target or exchange.route.upstream]
-        exchange.upstream = pool.name
+        """Stage: forward the exchange to its route's upstream (or its canary's candidate) and relay the
+        answer; a candidate that fails a request safe to replay is replaced by the primary."""
+        route = exchange.route
+        assert route is not None
         client_gone = exchange.scope.get(CLIENT_GONE)
         if client_gone is not None and client_gone():
             raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "before the request was sent")
         body = EMPTY_BODY if _bodiless(_framing(exchange)) else await self._read_prefix(exchange)
         head = request_head(exchange.method.encode(), _target(exchange), _framed(exchange, body))
+        target = exchange.target or route.upstream
         started = time.perf_counter()
         try:
-            connection = await self._send(pool, exchange, head, body)
-            await self._relay(pool, connection, exchange)
+            if target == route.upstream:
+                await self._forward_to(self.pools[target], exchange, head, body)
+            else:
+                await self._forward_to_candidate(target, exchange, head, body)
         finally:
             exchange.upstream_ms = (time.perf_counter() - started) * 1000
+
+    async def _forward_to(self, pool: UpstreamPool, exchange: Exchange, head: bytes, body: RequestBody,
+                          *, refuse_5xx: bool = False) -> None:
+        exchange.upstream = pool.name
+        connection = await self._send(pool, exchange, head, body)
+        if refuse_5xx and connection.status >= 500:
+            pool.discard(connection)  # its answer is not read: the primary's goes to the client instead
+            raise ForwardingFailed(ForwarderError.CANDIDATE_5XX, f"{pool.name} answered {connection.status}")
+        await self._relay(pool, connection, exchange)
+
+    async def _forward_to_candidate(self, candidate: str, exchange: Exchange, head: bytes, body: RequestBody) -> None:
+        """The candidate answers, unless its breaker is open (then the primary does), or it fails before
+        any of its answer reached the client and the request is safe to replay (then the primary does)."""
+        assert exchange.route is not None
+        primary = self.pools[exchange.route.upstream]
+        if not self.breakers.allows(candidate):
+            exchange.fallback = "breaker_open"
+            return await self._forward_to(primary, exchange, head, body)
+        replayable = self._may_fall_back(exchange, body)
+        try:
+            await self._forward_to(self.pools[candidate], exchange, head, body, refuse_5xx=replayable)
+        except ForwardingFailed as failure:
+            if failure.error not in _CANDIDATE_FAILURES:
+                raise
+            self.breakers.failed(candidate)
+            if not replayable or exchange.response_started:
+                raise
+            exchange.fallback = failure.error.name
+            return await self._forward_to(primary, exchange, head, body)
+        if exchange.status >= 500:
+            self.breakers.failed(candidate)  # a 5xx to a request that could not be sent again: passed on
+        else:
+            self.breakers.succeeded(candidate)
+
+    @staticmethod
+    def _may_fall_back(exchange: Exchange, body: RequestBody) -> bool:
+        """Whether the request can be sent again: its whole body is in hand, and it is idempotent or
+        carries an Idempotency-Key. Anything else is never sent twice."""
+        return body.complete and (exchange.method in IDEMPOTENT or exchange.header(b"idempotency-key") is not None)
 
     # ------------------------------------------------------------------ request body
     async def _read_prefix(self, exchange: Exchange) -> RequestBody:
