@@ -3,22 +3,22 @@
 Defaults are the ones a saga needs: JSON only (no pickle), late acks with requeue when a worker dies,
 one message prefetched at a time, and a broker visibility timeout longer than any task or countdown, so
 a message is redelivered only when its worker is really gone. A worker whose Redis broker restarts
-reconnects instead of stopping (see `RedisChannel`).
+reconnects instead of stopping (chassis.broker), and everything a worker prints is a JSON line, its
+shutdown notices included (chassis.stdout_relay).
 """
 
 from __future__ import annotations
 
 import logging
-from queue import Empty
 from typing import Any
 
 from billiard import util as billiard_util
 from celery import Celery, signals
-from celery.apps import worker as celery_worker_app
-from kombu.transport import redis as kombu_redis
 
 from chassis import logging as chassis_logging
 from chassis import request_id
+from chassis.broker import broker_settings
+from chassis.stdout_relay import relay_stdout
 
 REQUEST_ID_HEADER = "request_id"
 DEFAULT_VISIBILITY_TIMEOUT = 3600
@@ -43,6 +43,7 @@ def celery_config(broker_url: str, *, visibility_timeout: int = DEFAULT_VISIBILI
         "task_time_limit": visibility_timeout // 2,
         "task_soft_time_limit": visibility_timeout // 2 - 30,
         "timezone": "UTC",
+        **broker_settings(broker_url),
     }
 
 
@@ -51,50 +52,24 @@ def make_celery(name: str, *, broker_url: str, service: str, **options: Any) -> 
     app = Celery(name)
     app.conf.update(celery_config(broker_url, **options))
     _connect_logging(service)
-    _close_redis_channels_safely()
     return app
-
-
-class RedisChannel(kombu_redis.Channel):
-    """kombu's Redis channel, whose close() completes even when the server died under a waiting BRPOP.
-
-    When the broker goes away, the connection error may surface first on another socket (remote
-    control's subscription) while the channel tasks come on still waits for its BRPOP's reply.
-    kombu's close() reads that reply and lets the read's connection error escape before the channel is
-    closed. Celery's teardown then drops the transport and closes the channel once more, which puts its
-    unacknowledged messages back through the dropped transport: an AttributeError that stops the
-    worker ("Unrecoverable error") instead of letting it reconnect. Seen with kombu 5.7.0; this can go
-    when kombu's own close() tolerates that read failing.
-    """
-
-    def close(self) -> None:
-        if self._in_poll:
-            try:
-                self._brpop_read()
-            except (Empty, *self.connection_errors):
-                pass  # a dead connection has no reply to read; _brpop_read has forgotten the BRPOP
-        super().close()
-
-
-def _close_redis_channels_safely() -> None:
-    # kombu builds every channel of a redis:// or rediss:// connection from Transport.Channel.
-    kombu_redis.Transport.Channel = RedisChannel
 
 
 def _connect_logging(service: str) -> None:
     def setup_logging(**kwargs: Any) -> None:
         chassis_logging.configure(service)
 
-    def say(message: str, *args: Any, **kwargs: Any) -> None:
-        chassis_logging.emit_line(service, "celery.apps.worker", message)
+    def relay_worker_output(**kwargs: Any) -> None:
+        # The worker prints its shutdown notices as plain text straight to the stdout descriptor.
+        relay_stdout(service=service, logger="celery.apps.worker")
 
     # Configured now, not only when the worker asks: the worker warns (e.g. about running as root)
     # before it sends setup_logging. weak=False keeps the closure alive, or Celery falls back to text.
     chassis_logging.configure(service)
     signals.setup_logging.connect(setup_logging, weak=False)
     signals.setup_logging.connect(_pool_logs_as_json, weak=False)
-    # The worker prints shutdown notices as plain text straight to stdout; make them JSON lines too.
-    celery_worker_app.safe_say = say
+    # Sent by the `celery worker` program only, first thing (never by a worker embedded in a test).
+    signals.celeryd_init.connect(relay_worker_output, weak=False)
 
 
 def _pool_logs_as_json(**kwargs: Any) -> None:

@@ -84,9 +84,14 @@ def configure(service: str, level: str = "INFO") -> None:
     logging.captureWarnings(True)
 
 
-def emit_line(service: str, logger: str, message: str, **context: Any) -> None:
-    """Write one JSON line straight to stdout, for helpers that relay another program's output."""
+def json_line(service: str, logger: str, message: str, **context: Any) -> str:
+    """One log line as JSON (no newline), for a writer that is not a logging handler."""
     record = logging.makeLogRecord({"name": logger, "levelname": context.pop("level", "INFO").upper(),
                                     "msg": message, **context})
-    sys.stdout.write(JsonFormatter(service=service).format(record) + "\n")
+    return JsonFormatter(service=service).format(record)
+
+
+def emit_line(service: str, logger: str, message: str, **context: Any) -> None:
+    """Write one JSON line straight to stdout, for helpers that relay another program's output."""
+    sys.stdout.write(json_line(service, logger, message, **context) + "\n")
     sys.stdout.flush()

@@ -1,7 +1,11 @@
+import ssl
 import uuid
 
+from celery.apps import worker as celery_worker
+from kombu.transport import redis as kombu_redis
+
 from chassis import request_id
-from chassis.celery_app import celery_config
+from chassis.celery_app import celery_config, make_celery
 from tests.chassis import celery_probe
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import wait_until
@@ -44,3 +48,29 @@ def test_two_runs_of_one_task_id_at_once_each_unbind_their_own_request_id():
     assert request_id.current() is None
     celery_probe.nest_under_one_id.apply(args=[2], task_id="one-id-for-three-runs").get()
     assert request_id.current() is None
+
+
+def test_a_redis_broker_gets_the_chassis_transport_by_celerys_broker_transport_setting():
+    config = celery_config("redis://127.0.0.1:6379/0")
+    assert config["broker_transport"] == "chassis.broker:RedisTransport"
+    assert "broker_use_ssl" not in config
+
+
+def test_a_rediss_broker_keeps_kombus_tls_default_and_the_urls_own_tls_parameters_win():
+    app = make_celery("tls-probe", broker_url="rediss://cache.example.com:6380/0?ssl_cert_reqs=required",
+                      service="tls-probe")
+    assert app.conf.broker_use_ssl == {"ssl_cert_reqs": ssl.CERT_NONE}
+    connection = app.connection_for_read()
+    assert connection.transport_cls == "chassis.broker:RedisTransport"
+    assert connection.ssl == {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+
+
+def test_other_brokers_keep_their_own_transport():
+    for url in ("amqp://guest@127.0.0.1//", "sqs://"):
+        assert "broker_transport" not in celery_config(url)
+
+
+def test_making_an_app_replaces_nothing_of_kombus_or_celerys():
+    make_celery("untouched", broker_url="redis://127.0.0.1:6379/0", service="untouched")
+    assert kombu_redis.Transport.Channel is kombu_redis.Channel
+    assert celery_worker.safe_say.__module__ == "celery.apps.worker"

@@ -3,8 +3,8 @@
 On a connection error Celery's consumer first collects the connection (closing its channels, then
 dropping the transport) and then closes it. At that moment the channel tasks come on may hold a BRPOP
 whose reply will never come and unacknowledged messages (late acks), and the remote-control channel
-fails to close too (deleting its fanout queue needs the server). Before chassis.celery_app's
-RedisChannel the second close raised AttributeError, which stopped the worker for good.
+fails to close too (deleting its fanout queue needs the server). With kombu's own channel the second
+close raised AttributeError, which stopped the worker for good; chassis.broker's transport closes.
 """
 
 from __future__ import annotations
