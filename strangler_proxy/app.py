@@ -22,6 +22,7 @@ from typing import Any
 
 from chassis import request_id
 from chassis.env import ConfigError
+from chassis.identity import sign_internal
 from chassis.logging import configure as configure_logging
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.loader import load_route_table
@@ -43,6 +44,7 @@ from strangler_proxy.control.arms import ArmChooser
 from strangler_proxy.control.live import LiveTable
 from strangler_proxy.control.reload import table_to_load
 from strangler_proxy.redis_link import RedisLink
+from strangler_proxy.shadow.dispatch import ShadowDispatcher
 from strangler_proxy.settings import ProxySettings, load_settings
 
 logger = logging.getLogger("strangler_proxy.app")
@@ -72,6 +74,7 @@ class Runtime:
     identity: IdentityStage
     limits: LimitsStage
     control_redis: RedisLink
+    shadow: ShadowDispatcher
 
 
 async def start() -> Runtime:
@@ -80,15 +83,19 @@ async def start() -> Runtime:
     if not logging.getLogger().handlers:  # not under gunicorn, whose configuration already logs JSON
         configure_logging(settings.service_name, settings.log_level)
     table = _route_table(settings)
-    pools = {name: UpstreamPool(name, upstream.url, size=settings.pool_size, idle_timeout=settings.idle_timeout)
+    pools = {name: UpstreamPool(name, upstream.url, size=settings.pool_size, idle_timeout=settings.idle_timeout,
+                                dry_run=upstream.dry_run)
              for name, upstream in table.upstreams.items()}
-    forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
-                          body_timeout=settings.body_timeout, body_deadline=settings.body_deadline)
     control_redis = RedisLink(settings.redis_url, timeout=settings.ready_timeout, name="strangler-proxy-control")
     live = LiveTable(table, control_redis)
     await live.refresh()  # the stored live states, before the first request
     limits_stage = await limits.startup(settings, table=lambda: live.table)
     identity_stage = await identity.startup(settings, lookup_limit=limits_stage)
+    keys = identity_stage.keys
+    shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys))
+    shadow.start()
+    forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
+                          body_timeout=settings.body_timeout, body_deadline=settings.body_deadline, shadow=shadow)
     metrics = ProxyMetrics()
     stages = build_stages(trusted_proxies=settings.trusted_proxies, live=live, identity=identity_stage,
                           limits=limits_stage, arms=ArmChooser(identity_stage.keys), forwarder=forwarder)
@@ -98,7 +105,7 @@ async def start() -> Runtime:
     loop = asyncio.get_running_loop()
     housekeeping = [loop.create_task(_housekeeping(pools, metrics)), loop.create_task(live.follow())]
     return Runtime(settings, live, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage,
-                   control_redis)
+                   control_redis, shadow)
 
 
 async def stop(runtime: Runtime) -> None:
@@ -108,6 +115,7 @@ async def stop(runtime: Runtime) -> None:
     runtime.metrics.flush()
     await runtime.identity.aclose()
     await runtime.limits.aclose()
+    await runtime.shadow.stop()
     await runtime.control_redis.aclose()
     await runtime.readiness.close()
     for pool in runtime.pools.values():

@@ -96,6 +96,9 @@ class Exchange:
     target: str = ""
     # Why the primary answered a request meant for the candidate ("breaker_open", a ForwarderError name).
     fallback: str = ""
+    # The primary's answer as the client got it, kept for a shadow comparison (None: not shadowed).
+    capture: list[bytes] | None = None
+    captured_headers: Headers | None = None
     # A Set-Cookie value the proxy adds to the answer (the canary's caller cookie), if any.
     set_cookie: bytes | None = None
     # Whether the response head has gone to the client (after that, an error cannot be answered).

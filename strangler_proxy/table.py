@@ -34,6 +34,8 @@ class Upstream:
     url_env: str
     # Path the proxy polls for /_strangler/readyz.
     health_path: str = "/healthz"
+    # Whether the service has opted in to shadowed writes (chassis's dry-run: rolled back, no effects).
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class Route:
     writes: Writes = Writes.SKIP
     # The primary before the last promote: where a rollback after a promote returns.
     fallback: str | None = None
+    # Differences shadowing never reports on this route (paths as shadow/diff.py names them; a trailing
+    # `*` covers a prefix), e.g. "body:$.generatedAt" or "header:cache-control".
+    shadow_ignore: tuple[str, ...] = ()
     # Empty means any method; otherwise upper-case method names.
     methods: frozenset[str] = frozenset()
     # Header name (lower-case) -> exact value the request must carry.

@@ -6,6 +6,7 @@
     strangler canary ROUTE --candidate UP --percent N
     strangler promote ROUTE | rollback ROUTE [--reason TEXT]
     strangler history [ROUTE]                     who changed what, when and why
+    strangler diffs ROUTE [--limit N]             how a shadowed candidate's answers differ, beyond noise
     strangler keys add --plan basic | list | revoke KEY
 
 Every command reads the same environment as the proxy; `--env-file FILE` loads one first, and variables

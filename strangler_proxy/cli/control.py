@@ -24,6 +24,7 @@ from strangler_proxy.configuration.loader import load_route_table, routes_path
 from strangler_proxy.control import state
 from strangler_proxy.control.state import ChangeRefused
 from strangler_proxy.control.store import AuditRecord, Change, ControlStore
+from strangler_proxy.shadow.report import shadow_report
 from strangler_proxy.table import Mode, Route, Writes
 
 JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -166,3 +167,31 @@ def rollback(route: str, reason: str, by: str | None, as_json: bool) -> None:
 
 
 COMMANDS = (status, history, shadow, canary, promote, rollback)
+
+
+@click.command()
+@click.argument("route")
+@click.option("--limit", default=5, show_default=True, help="How many of the latest mismatches to show.")
+@JSON
+def diffs(route: str, limit: int, as_json: bool) -> None:
+    """How ROUTE's candidate answers differ from its primary's: each field with its rate against the
+    primary's own noise, and the latest mismatches (redacted)."""
+    with control_store() as store:
+        report = shadow_report(store.client, route, limit=limit)
+    if as_json:
+        print_json(report)
+        return
+    counts = report["counts"]
+    print_line(f"{route}: {counts['compared']} compared, {counts['mismatched']} differed, {counts['dropped']} dropped "
+               f"(queue full), {counts['skipped']} not copied; noise from {counts['noise_samples']} second answers")
+    print_table("fields (reported: the candidate differs beyond the primary's own noise)",
+                ("field", "candidate", "noise", "verdict"),
+                [(field["path"], f"{field['candidate_rate']:.1%}", f"{field['noise_rate']:.1%}",
+                  "REPORTED" if field["reported"] else "noise") for field in report["fields"]])
+    for sample in report["samples"]:
+        print_line(f"{sample['method']} {sample['path']} ({sample['request_id']}): {', '.join(sample['differences'])}")
+        print_line(f"  primary   {sample['primary']['status']} {sample['primary']['body'][:200]}")
+        print_line(f"  candidate {sample['candidate']['status']} {sample['candidate']['body'][:200]}")
+
+
+COMMANDS = (*COMMANDS, diffs)

@@ -24,10 +24,10 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 URL_EXAMPLE = "http://127.0.0.1:8002"
 PREFIX_CHARACTERS = frozenset(UNRESERVED | {"/"})
 
-UPSTREAM_KEYS = ("url_env", "health_path")
+UPSTREAM_KEYS = ("url_env", "health_path", "dry_run")
 PLAN_KEYS = ("rate", "burst")
 ROUTE_KEYS = ("id", "prefix", "upstream", "methods", "headers", "connect_timeout", "read_timeout",
-              "anonymous_plan", "login_required", "exclusive", "candidate")
+              "anonymous_plan", "login_required", "exclusive", "candidate", "shadow_ignore")
 ROUTE_REQUIRED = {"id": 'id = "orders"', "prefix": 'prefix = "/v1/orders"', "upstream": 'upstream = "monolith"'}
 
 
@@ -69,7 +69,8 @@ def read_upstream(name: str, raw: Any, environ: Mapping[str, str], problems: Pro
     url = resolve_url(url_env, environ, where, problems)
     if url is None:
         return None
-    return Upstream(name=name, url=url, url_env=url_env, health_path=health_path)
+    dry_run = read(raw, "dry_run", BOOLEAN, where, problems)
+    return Upstream(name=name, url=url, url_env=url_env, health_path=health_path, dry_run=bool(dry_run))
 
 
 def _health_path(raw: Mapping[str, Any], where: str, problems: Problems) -> str:
@@ -231,11 +232,17 @@ def _route_options(raw: Mapping[str, Any], where: str, problems: Problems,
         "anonymous_plan": _reference(raw, "anonymous_plan", plans, where, problems),
         "login_required": read(raw, "login_required", BOOLEAN, where, problems),
         "exclusive": read(raw, "exclusive", BOOLEAN, where, problems),
+        "shadow_ignore": _strings(raw, "shadow_ignore", where, problems),
     }
     if options["exclusive"] and "methods" not in raw:
         problems.add(f"{where}: exclusive = true refuses the methods a route does not list, but it lists none; "
                      'add methods = ["GET"] (say), or remove exclusive')
     return {key: value for key, value in options.items() if value is not None}
+
+
+def _strings(raw: Mapping[str, Any], key: str, where: str, problems: Problems) -> tuple[str, ...] | None:
+    values = read(raw, key, STRINGS, where, problems)
+    return None if values is None else tuple(values)
 
 
 def _seconds(raw: Mapping[str, Any], key: str, where: str, problems: Problems) -> float | None:

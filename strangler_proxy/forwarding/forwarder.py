@@ -20,6 +20,10 @@ reached the client (cannot be reached, times out, answers garbage or 5xx) and th
 replay: its whole body is in hand, and it is idempotent or carries an Idempotency-Key. A request that is
 not safe to replay is never sent twice: the candidate's failure is the client's answer.
 
+Shadow. On a route in shadow mode the client gets the primary's answer as always; when the request may
+be copied (shadow/dispatch.py says which), the primary's answer is kept as it streams by and, once the
+client has it, handed to the shadow dispatcher with the request, never waiting on it.
+
 Error pages. An upstream's HTML error page (gunicorn's 400, Django's 404 or 500 page) is for a browser: a
 client that did not ask for HTML gets the contract's JSON Error with the same status instead.
 
@@ -49,6 +53,9 @@ from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.framing import BodyFraming, Framing
 from strangler_proxy.forwarding.headers import downstream_response_headers, request_head
 from strangler_proxy.forwarding.pool import UpstreamPool
+from strangler_proxy.shadow.diff import Answer
+from strangler_proxy.shadow.dispatch import MAX_ANSWER_BYTES, SAFE_METHODS, ShadowDispatcher, ShadowJob
+from strangler_proxy.table import Mode, Route, Writes
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 # A candidate failing in one of these ways, before any of its answer reached the client, is replaced by
@@ -79,9 +86,11 @@ class Forwarder:
     """The forward stage's machinery: the pools, and the limits on request bodies."""
 
     def __init__(self, pools: dict[str, UpstreamPool], *, max_body_bytes: int, buffer_bytes: int,
-                 body_timeout: float, body_deadline: float = math.inf, breakers: Breakers | None = None) -> None:
+                 body_timeout: float, body_deadline: float = math.inf, breakers: Breakers | None = None,
+                 shadow: ShadowDispatcher | None = None) -> None:
         self.pools = pools
         self.breakers = breakers or Breakers()
+        self.shadow = shadow
         self.max_body_bytes = max_body_bytes
         self.buffer_bytes = buffer_bytes
         self.body_timeout = body_timeout
@@ -98,6 +107,7 @@ class Forwarder:
         body = EMPTY_BODY if _bodiless(_framing(exchange)) else await self._read_prefix(exchange)
         head = request_head(exchange.method.encode(), _target(exchange), _framed(exchange, body))
         target = exchange.target or route.upstream
+        shadowing = route.mode is Mode.SHADOW and self.shadow is not None and self._will_shadow(route, exchange, body)
         started = time.perf_counter()
         try:
             if target == route.upstream:
@@ -106,6 +116,32 @@ class Forwarder:
                 await self._forward_to_candidate(target, exchange, head, body)
         finally:
             exchange.upstream_ms = (time.perf_counter() - started) * 1000
+        if shadowing:
+            self._offer_copy(exchange, body)
+
+    # ------------------------------------------------------------------ shadowing
+    def _will_shadow(self, route: Route, exchange: Exchange, body: RequestBody) -> bool:
+        """Whether a copy of this request may go to the route's candidate; counted when it may not."""
+        assert self.shadow is not None and route.candidate is not None
+        safe = exchange.method in SAFE_METHODS
+        dry_run = route.writes is Writes.DRY_RUN and self.pools[route.candidate].dry_run
+        if body.complete and (safe or dry_run):
+            exchange.capture = []
+            return True
+        self.shadow.count(route.id, "skipped")
+        return False
+
+    def _offer_copy(self, exchange: Exchange, body: RequestBody) -> None:
+        route, shadow, captured = exchange.route, self.shadow, exchange.capture
+        assert route is not None and route.candidate is not None and shadow is not None and captured is not None
+        answer = b"".join(captured)
+        if len(answer) > MAX_ANSWER_BYTES or exchange.captured_headers is None:
+            shadow.count(route.id, "skipped")
+            return
+        shadow.offer(ShadowJob(
+            route.id, route.upstream, route.candidate, exchange.request_id, exchange.method, _target(exchange),
+            tuple(_framed(exchange, body)), body.prefix, Answer(exchange.status, _text_headers(exchange.captured_headers),
+                                                                answer), route.shadow_ignore))
 
     async def _forward_to(self, pool: UpstreamPool, exchange: Exchange, head: bytes, body: RequestBody,
                           *, refuse_5xx: bool = False) -> None:
@@ -262,6 +298,8 @@ class Forwarder:
                     continue
                 data, done = connection.take_body(), connection.complete
                 exchange.bytes_out += len(data)
+                if exchange.capture is not None and exchange.bytes_out <= MAX_ANSWER_BYTES:
+                    exchange.capture.append(data)
                 await exchange.send({"type": "http.response.body", "body": data, "more_body": not done})
                 if done:
                     return
@@ -294,6 +332,8 @@ def _response_start(connection: UpstreamConnection, exchange: Exchange) -> dict[
         headers.append((b"set-cookie", exchange.set_cookie))
     exchange.status = connection.status
     exchange.response_started = True
+    if exchange.capture is not None:
+        exchange.captured_headers = connection.headers
     return {"type": "http.response.start", "status": connection.status, "headers": headers}
 
 
@@ -312,6 +352,10 @@ def _stale(connection: UpstreamConnection, failure: ForwardingFailed) -> bool:
     """Whether the failure is a reused connection closed under the request, before any answer."""
     return (failure.error is ForwarderError.UPSTREAM_CLOSED and connection.completed > 0
             and not connection.received_any)
+
+
+def _text_headers(headers: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    return tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers)
 
 
 def _bodiless(framing: BodyFraming) -> bool:

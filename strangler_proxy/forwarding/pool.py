@@ -29,9 +29,11 @@ from strangler_proxy.forwarding.headers import request_head
 class UpstreamPool:
     """Connections to the upstream at `url` (http:// or https://)."""
 
-    def __init__(self, name: str, url: str, *, size: int, idle_timeout: float) -> None:
+    def __init__(self, name: str, url: str, *, size: int, idle_timeout: float, dry_run: bool = False) -> None:
         parts = urlsplit(url)
         self.name = name
+        # Whether the upstream has opted in to shadowed writes (routes.toml: dry_run = true).
+        self.dry_run = dry_run
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.netloc = parts.netloc.encode()
@@ -60,24 +62,31 @@ class UpstreamPool:
 
     async def fetch(self, path: bytes, headers: list[tuple[bytes, bytes]], *, timeout: float,
                     max_body: int = 65536) -> tuple[int, bytes]:
-        """GET `path` with `headers`: the status and the whole body. Raises ForwardingFailed when there is
-        no complete answer within `timeout` (to connect, and between reads) or the body exceeds `max_body`."""
+        """GET `path` with `headers`: the status and the whole body (see `request`)."""
+        status, _, body = await self.request(b"GET", path, headers, timeout=timeout, max_body=max_body)
+        return status, body
+
+    async def request(self, method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes = b"", *,
+                      timeout: float, max_body: int = 65536) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """One whole exchange: the status, headers and body of the answer. Raises ForwardingFailed when there
+        is no complete answer within `timeout` (to connect, and between reads) or the body exceeds `max_body`.
+        `headers` must frame `body` (Content-Length) when there is one."""
         connection = await self.acquire(timeout)
-        body = b""
+        answer = b""
         try:
-            connection.write(request_head(b"GET", path, headers))
+            connection.write(request_head(method, target, headers) + body)
             while not connection.complete:
                 if not connection.has_body:
                     await connection.wait(timeout, ForwarderError.RESPONSE_TIMEOUT)
-                body += connection.take_body()
-                if len(body) > max_body:
+                answer += connection.take_body()
+                if len(answer) > max_body:
                     raise ForwardingFailed(ForwarderError.UPSTREAM_PROTOCOL_ERROR, f"an answer over {max_body} bytes")
-            body += connection.take_body()
+            answer += connection.take_body()
         except ForwardingFailed:
             self.discard(connection)
             raise
-        self.release(connection, reusable=connection.finish(head_only=False))
-        return connection.status, body
+        self.release(connection, reusable=connection.finish(head_only=method == b"HEAD"))
+        return connection.status, connection.headers, answer
 
     def release(self, connection: UpstreamConnection, *, reusable: bool) -> None:
         """Give the connection back; a connection that cannot carry another request is closed."""

@@ -236,7 +236,7 @@ def test_an_unknown_key_unlike_any_lists_the_known_keys():
     errors = errors_in(document(route(weight=10)))
 
     assert errors == ["route 'products': unknown key 'weight'; known keys: id, prefix, upstream, methods, headers, "
-                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive, candidate"]
+                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive, candidate, shadow_ignore"]
 
 
 def test_an_unknown_top_level_key_names_the_key_likely_meant():

@@ -11,5 +11,6 @@ those lines to see what reached the upstream, or that nothing did.
     /close             closes the connection without answering
     /upload            also logs "head" (logger "echo.head") before reading the body
     /healthz           200
-    anything else      200 with the JSON of what was received
+    anything else      200 with the JSON of what was received, with `served_at` (the time of answering)
+                       and, when ECHO_FLAVOUR is set, `flavour` (a stand-in whose answers differ)
 """

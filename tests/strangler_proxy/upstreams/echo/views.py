@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -45,7 +46,17 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         time.sleep(float(request.GET.get("seconds", "5")))
     if path == "/close":
         request.environ["gunicorn.socket"].shutdown(socket.SHUT_RDWR)
-    return JsonResponse(record)
+    return JsonResponse(_answer(record))
+
+
+def _answer(record: dict[str, Any]) -> dict[str, Any]:
+    """What was received, plus the time it is answered (a field that differs between any two answers) and,
+    when ECHO_FLAVOUR is set, a `flavour` field (a stand-in service that answers differently)."""
+    answer = {**record, "served_at": time.time()}
+    flavour = os.environ.get("ECHO_FLAVOUR")
+    if flavour:
+        answer["flavour"] = flavour
+    return answer
 
 
 def _cookies() -> HttpResponse:
