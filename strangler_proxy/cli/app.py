@@ -19,9 +19,10 @@ def strangler(env_file: Path | None) -> None:
 
 def register() -> None:
     """Add every subcommand (imported here so that `strangler --help` lists them all)."""
-    from strangler_proxy.cli import control, keys, routes
+    from strangler_proxy.cli import control, export, keys, routes
 
     strangler.add_command(routes.check)
+    strangler.add_command(export.export)
     strangler.add_command(keys.keys)
     for command in control.COMMANDS:
         strangler.add_command(command)
