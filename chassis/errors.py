@@ -3,11 +3,18 @@
 `code` repeats the HTTP status, `message` says what went wrong in words a client developer can act on;
 extra fields (`errors` with per-field detail, `request_id`) may follow. DRF's exception handler and
 Django's 400/403/404/500 handlers all go through `error_body`, so there is one place that shapes errors.
+
+Services raise `ApplicationError`s: domain errors that say why in the client's words and know nothing
+of HTTP. Each deployable maps their classes to statuses in one place, its REST_FRAMEWORK
+EXCEPTION_HANDLER, built by `exception_handler_for(statuses)`.
+
+    ApplicationError    a service refused what was asked (subclassed per domain)
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -54,6 +61,20 @@ def _summarise(detail: Any) -> str:
     return str(detail)
 
 
+class ApplicationError(Exception):
+    """A service refused what was asked: `message` says why in the client's words, about input `field`."""
+
+    default_message = "The request cannot be carried out."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(self.message)
+
+
+ExceptionHandler = Callable[[Exception, dict[str, Any]], Response | None]
+
+
 def drf_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, reshaped into the contract's Error; unknown exceptions stay 500s for Django."""
     response = drf_default_handler(exc, context)
@@ -66,6 +87,23 @@ def drf_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         detail = getattr(exc, "detail", None) or response.data.get("detail", "") or str(exc)
         response.data = error_body(response.status_code, _summarise(detail))
     return response
+
+
+def exception_handler_for(statuses: Mapping[type[ApplicationError], int]) -> ExceptionHandler:
+    """A REST_FRAMEWORK EXCEPTION_HANDLER: each ApplicationError answered with the status of its nearest
+    class in `statuses` (400 when none is there), everything else as `drf_exception_handler` answers it."""
+
+    def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+        if not isinstance(exc, ApplicationError):
+            return drf_exception_handler(exc, context)
+        status_code = next((statuses[kind] for kind in type(exc).__mro__ if kind in statuses),
+                           status.HTTP_400_BAD_REQUEST)
+        if exc.field is None:
+            return Response(error_body(status_code, exc.message), status=status_code)
+        errors = {exc.field: [exc.message]}
+        return Response(error_body(status_code, _summarise(errors), errors=errors), status=status_code)
+
+    return handler
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

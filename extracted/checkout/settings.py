@@ -76,6 +76,8 @@ REST_FRAMEWORK = defaults.rest_framework_settings(
     DEFAULT_PERMISSION_CLASSES=["rest_framework.permissions.IsAuthenticated"],
     # No django.contrib.auth here: the caller is whoever the proxy's signed identity says.
     UNAUTHENTICATED_USER=None,
+    # The services' domain errors become HTTP answers there, and only there.
+    EXCEPTION_HANDLER="extracted.checkout.exceptions.exception_handler",
 )
 IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
 IDENTITY_MAX_AGE_SECONDS = env_int("IDENTITY_MAX_AGE_SECONDS", 60, minimum=1)

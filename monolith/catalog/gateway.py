@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.templatetags.static import static
 
 from monolith.catalog import selectors, services
+from monolith.catalog.errors import OutOfStock
 from monolith.catalog.models import Product
-from monolith.catalog.services import OutOfStock
 
 __all__ = ["OutOfStock", "ProductInfo", "get_product", "search_products", "reserve_stock", "release_stock"]
 

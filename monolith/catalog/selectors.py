@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
 
-from monolith.catalog.models import Product
+from monolith.catalog.models import Product, Reservation
+
+RESERVATIONS_LIMIT = 500
 
 
 def product_get(*, product_id: str) -> Product | None:
@@ -25,3 +29,9 @@ def product_list(*, words: list[str] | None = None, category: str | None = None,
             match |= Q(name__icontains=word) | Q(keywords__icontains=word) | Q(category__iexact=word)
         products = products.filter(match)
     return products[:limit]
+
+
+def reservations_held(*, after: datetime.datetime, before: datetime.datetime) -> QuerySet[Reservation]:
+    """Reservations made in that window and still held, oldest first (at most RESERVATIONS_LIMIT)."""
+    return (Reservation.objects.filter(released_at__isnull=True, created_at__gt=after, created_at__lt=before)
+            .order_by("created_at")[:RESERVATIONS_LIMIT])

@@ -109,11 +109,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-REST_FRAMEWORK = defaults.rest_framework_settings(DEFAULT_AUTHENTICATION_CLASSES=[
-    # Session first: an anonymous caller gets 403, as the original contract documents.
-    "rest_framework.authentication.SessionAuthentication",
-    "rest_framework.authentication.TokenAuthentication",
-])
+REST_FRAMEWORK = defaults.rest_framework_settings(
+    DEFAULT_AUTHENTICATION_CLASSES=[
+        # Session first: an anonymous caller gets 403, as the original contract documents.
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    # The services' domain errors become HTTP answers there, and only there.
+    EXCEPTION_HANDLER="monolith.concierge.exceptions.exception_handler",
+)
 
 # ---------------------------------------------------------------- identity (shared with the proxy and services)
 # First key signs, every key verifies: add a new key in front, retire the old one later.

@@ -40,7 +40,7 @@ def test_with_environment_unset_a_deployable_is_production_safe(module):
     assert settings["SECURE_HSTS_PRELOAD"] is True and settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert settings["SESSION_COOKIE_SECURE"] is True and settings["CSRF_COOKIE_SECURE"] is True
     assert settings["SECURE_REDIRECT_EXEMPT"] == [r"^healthz$", r"^readyz$"]
-    assert settings["REST_FRAMEWORK"]["EXCEPTION_HANDLER"] == "chassis.errors.drf_exception_handler"
+    assert settings["REST_FRAMEWORK"]["DEFAULT_PARSER_CLASSES"] == ["chassis.parsers.JSONParser"]
     assert settings["SERVICE_NAME"] == module.split(".")[-2].replace("concierge", "monolith")
 
 

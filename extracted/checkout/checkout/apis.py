@@ -1,4 +1,8 @@
-"""`POST /v1/checkout` (the original contract, now accepted at once) and `GET /v1/orders/{id}`."""
+"""`POST /v1/checkout` (the original contract, now accepted at once) and `GET /v1/orders/{id}`.
+
+The views read the request, call one service and render; what the services refuse becomes an HTTP
+answer in extracted/checkout/exceptions.py.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
-from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,26 +19,11 @@ from rest_framework.views import APIView
 from chassis.fields import DeliveryDateField
 from chassis.identity import Identity, IdentityUser
 from extracted.checkout.checkout import selectors
-from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Product
-from extracted.checkout.checkout.clients import product_get
+from extracted.checkout.checkout.errors import IDEMPOTENCY_HEADER
 from extracted.checkout.checkout.fingerprints import request_fingerprint
-from extracted.checkout.checkout.idempotency import (MAX_KEY_LENGTH, Answer, IdempotencyConflict, KeyClaim,
-                                                     answer_once, answer_replayed)
-from extracted.checkout.checkout.services import order_checkout, order_status_url
+from extracted.checkout.checkout.idempotency import MAX_KEY_LENGTH, Answer, KeyClaim, answer_replayed
+from extracted.checkout.checkout.services import order_accept, order_status_url
 from extracted.checkout.checkout.texts import status_message
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-class CatalogDown(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The catalogue is unavailable; nothing was ordered. Please try again."
-
-
-class KeyReused(APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = (f"This {IDEMPOTENCY_HEADER} was first used with a different request; nothing was "
-                      "ordered. Use a new key for a new order.")
 
 
 class CheckoutApi(APIView):
@@ -44,31 +33,19 @@ class CheckoutApi(APIView):
         deliveryDate = DeliveryDateField(max_days_ahead=settings.CHECKOUT_MAX_DAYS_AHEAD)
         paymentMethod = serializers.RegexField(r"^pm_[A-Za-z0-9_]+$", max_length=64, required=False)
 
-        def validate_productId(self, value: str) -> Product:
-            try:
-                product = product_get(value)
-            except CatalogUnavailable:
-                raise CatalogDown() from None
-            if product is None:
-                raise serializers.ValidationError(f"No product with id {value!r}.")
-            return product
-
     def post(self, request: Request) -> Response:
         identity = _caller(request)
         claim = _claim(request, identity)
-        replay = _replayed(claim)
+        # A repeated request gets its first answer, even when it would no longer validate (a date since past).
+        replay = answer_replayed(claim)
         if replay is not None:
             return _respond(replay)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            answer = answer_once(claim, lambda: order_checkout(
-                identity=identity, product=data["productId"], delivery_address=data["deliveryAddress"],
-                delivery_date=data["deliveryDate"],
-                payment_method=data.get("paymentMethod") or settings.CHECKOUT_DEFAULT_PAYMENT_METHOD))
-        except IdempotencyConflict:  # a twin with the same key but another body won the race
-            raise KeyReused() from None
+        answer = order_accept(claim=claim, identity=identity, product_id=data["productId"],
+                              delivery_address=data["deliveryAddress"], delivery_date=data["deliveryDate"],
+                              payment_method=data.get("paymentMethod") or settings.CHECKOUT_DEFAULT_PAYMENT_METHOD)
         return _respond(answer)
 
 
@@ -144,15 +121,6 @@ def _claim(request: Request, identity: Identity) -> KeyClaim | None:
     fingerprint = request_fingerprint(method=request.method or "POST", path=request.path, body=request.data,
                                       user_id=str(identity.user_id))
     return KeyClaim(user_id=str(identity.user_id), key=key, fingerprint=fingerprint)
-
-
-def _replayed(claim: KeyClaim | None) -> Answer | None:
-    if claim is None:
-        return None
-    try:
-        return answer_replayed(claim)
-    except IdempotencyConflict:
-        raise KeyReused() from None
 
 
 def _respond(answer: Answer) -> Response:

@@ -3,8 +3,8 @@
 A key is claimed by inserting its row (unique per user) in the transaction that creates the order and
 stores the answer, so the row exists exactly when the order does. Of two requests racing with one key,
 the second's insert fails, its transaction (and order) rolls back, and it replays the first's answer.
-A key first used with another request is refused with 422 and creates nothing. Keys are forgotten by
-a beat job after IDEMPOTENCY_KEY_TTL_HOURS (at least 24).
+A key first used with another request is refused (IdempotencyConflict) and creates nothing. Keys are
+forgotten by a beat job after IDEMPOTENCY_KEY_TTL_HOURS (at least 24).
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from extracted.checkout.checkout import selectors
+from extracted.checkout.checkout.errors import IdempotencyConflict
 from extracted.checkout.checkout.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
-
-
-class IdempotencyConflict(Exception):
-    """The key was first used with a different request."""
 
 
 @dataclass(frozen=True)
@@ -43,13 +40,16 @@ class Answer:
     replayed: bool = False
 
 
-def answer_replayed(claim: KeyClaim) -> Answer | None:
-    """The answer first given under the key, None when the key is new; IdempotencyConflict if misused."""
+def answer_replayed(claim: KeyClaim | None) -> Answer | None:
+    """The answer first given under the key, None when the key is new (or there is none);
+    IdempotencyConflict when the key was first used with another request."""
+    if claim is None:
+        return None
     stored = selectors.idempotency_key_get(user_id=claim.user_id, key=claim.key)
     if stored is None:
         return None
     if stored.fingerprint != claim.fingerprint:
-        raise IdempotencyConflict(claim.key)
+        raise IdempotencyConflict()
     return Answer(stored.response_status, stored.response_body, stored.order_id, replayed=True)
 
 
@@ -63,7 +63,7 @@ def answer_once(claim: KeyClaim | None, act: Callable[[], Answer]) -> Answer:
                                               order_id=answer.order_id, response_status=answer.status,
                                               response_body=answer.body)
     except IntegrityError:
-        replay = answer_replayed(claim) if claim is not None else None
+        replay = answer_replayed(claim)
         if replay is None:
             raise
         return replay

@@ -1,4 +1,5 @@
-"""Order writes outside the saga: accepting an order (at once) and the sweeper's clean-up actions."""
+"""Order writes outside the saga: accepting an order (at once, once per Idempotency-Key) and the
+sweeper's clean-up actions."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from django.urls import reverse
 
 from chassis.identity import Identity
 from extracted.checkout.checkout import selectors, steps
-from extracted.checkout.checkout.catalog_client import Product
+from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Product
+from extracted.checkout.checkout.clients import product_get
 from extracted.checkout.checkout.dispatch import step_send_on_commit
+from extracted.checkout.checkout.errors import CatalogDown, ProductNotFound
 from extracted.checkout.checkout.flow import FIRST_STEP, Status
-from extracted.checkout.checkout.idempotency import Answer
+from extracted.checkout.checkout.idempotency import Answer, KeyClaim, answer_once
 from extracted.checkout.checkout.models import Order, SagaEvent
 from extracted.checkout.checkout.saga import Entry, order_transition
 from extracted.checkout.checkout.texts import accepted_message
@@ -25,6 +28,30 @@ ACCEPTED = 202
 
 def order_status_url(order: Order) -> str:
     return reverse("order-detail", kwargs={"order_id": order.pk})
+
+
+def order_accept(*, claim: KeyClaim | None, identity: Identity, product_id: str, delivery_address: str,
+                 delivery_date: datetime.date, payment_method: str) -> Answer:
+    """Accept one unit of the catalogue's product `product_id`, once per idempotency `claim`.
+
+    The product is read from the catalogue first (ProductNotFound, CatalogDown); then the order is
+    persisted with the key claimed in one transaction, and a twin request that claimed the key first
+    has its answer given again (IdempotencyConflict when it was another request).
+    """
+    product = _catalog_product(product_id)
+    return answer_once(claim, lambda: order_checkout(identity=identity, product=product,
+                                                     delivery_address=delivery_address, delivery_date=delivery_date,
+                                                     payment_method=payment_method))
+
+
+def _catalog_product(product_id: str) -> Product:
+    try:
+        product = product_get(product_id)
+    except CatalogUnavailable:
+        raise CatalogDown() from None
+    if product is None:
+        raise ProductNotFound(product_id)
+    return product
 
 
 def order_checkout(*, identity: Identity, product: Product, delivery_address: str,

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from monolith.catalog import gateway
+from monolith.catalog import errors, gateway, services
 from monolith.catalog.models import Product
 
 
@@ -75,3 +75,31 @@ def test_product_images_are_served_by_the_kit_itself(demo_catalog, client):
     response = client.get(image_url)
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_a_reservation_is_made_once_and_its_repeat_takes_nothing_more(demo_catalog):
+    before = Product.objects.get(pk="prosecco").stock
+    _, made = services.reservation_make(reservation_id="order-1", product_id="prosecco", quantity=2)
+    _, made_again = services.reservation_make(reservation_id="order-1", product_id="prosecco", quantity=2)
+    assert (made, made_again) == (True, False)
+    assert Product.objects.get(pk="prosecco").stock == before - 2
+
+
+@pytest.mark.parametrize(("product_id", "quantity", "error"), [
+    ("no-such-product", 1, errors.ProductNotFound),
+    ("prosecco", 10_000, errors.OutOfStock),
+    ("teddy-bear", 1, errors.ReservationConflict),
+    ("prosecco", 3, errors.ReservationConflict),
+])
+def test_a_reservation_the_catalogue_cannot_make_is_a_domain_error(demo_catalog, product_id, quantity, error):
+    """`order-1` already holds 2 prosecco."""
+    services.reservation_make(reservation_id="order-1", product_id="prosecco", quantity=2)
+    with pytest.raises(error):
+        services.reservation_make(reservation_id="order-1" if error is errors.ReservationConflict else "order-2",
+                                  product_id=product_id, quantity=quantity)
+
+
+def test_a_released_reservation_id_holds_nothing_ever_again(demo_catalog):
+    assert services.reservation_release(reservation_id="order-3") is False  # never made: a tombstone stays
+    with pytest.raises(errors.ReservationReleased):
+        services.reservation_make(reservation_id="order-3", product_id="prosecco", quantity=1)

@@ -1,0 +1,14 @@
+"""The monolith's one map from its services' domain errors to HTTP statuses (REST_FRAMEWORK's
+EXCEPTION_HANDLER); every other exception is answered as chassis.errors answers it."""
+
+from chassis.errors import exception_handler_for
+from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConflict, ReservationReleased
+
+STATUSES = {
+    ProductNotFound: 404,
+    OutOfStock: 409,
+    ReservationReleased: 410,
+    ReservationConflict: 422,
+}
+
+exception_handler = exception_handler_for(STATUSES)
