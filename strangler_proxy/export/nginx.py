@@ -116,6 +116,8 @@ class _Names:
 
     def step_pattern(self, step: Step) -> str:
         methods = f"(?:{'|'.join(sorted(step.methods))})" if step.methods else "[^:]*"
+        if not step.headers:
+            return f"~^{methods}:"
         flags = "".join("1" if pair in step.headers else "." for pair in self.header_pairs)
         return f"~^{methods}:{flags}$"
 
