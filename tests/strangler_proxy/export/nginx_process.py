@@ -23,8 +23,8 @@ def check_config(nginx: str, text: str, folder: Path) -> subprocess.CompletedPro
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "nginx.conf"
     conf.write_text(text)
-    return subprocess.run([nginx, "-t", "-p", str(folder), "-e", "stderr", "-c", str(conf)], capture_output=True,
-                          text=True, timeout=30)
+    return subprocess.run([nginx, "-t", "-p", str(folder), "-e", "stderr", "-c", str(conf)], check=False,
+                          capture_output=True, text=True, timeout=30)
 
 
 def start_nginx(nginx: str, table: RouteTable, folder: Path) -> Running:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from strangler_proxy.configuration.loader import load_route_table
 from strangler_proxy.control import state
 from strangler_proxy.control.store import STATE_KEY, VERSION_KEY, ControlStore
 from strangler_proxy.export.source import table_in_force
-from strangler_proxy.configuration.loader import load_route_table
 from tests.strangler_proxy.export.nginx_process import start_nginx
 from tests.strangler_proxy.export.tables import PARITY, upstream_env
 from tests.strangler_proxy.upstreams.processes import Running, received, start_proxy
