@@ -9,11 +9,12 @@ import requests
 
 from strangler_proxy.configuration.validator import validate
 from strangler_proxy.control.state import RouteState, apply
+from strangler_proxy.forwarding.errors import ForwarderError
 from strangler_proxy.table import Mode, RouteTable
 from tests.strangler_proxy.export.nginx_process import start_nginx
 from tests.strangler_proxy.export.tables import MOVING, upstream_env
 from tests.strangler_proxy.upstreams.processes import Running, received, wait_received
-from tests.support.waiting import wait_until
+from tests.support.waiting import free_port, wait_until
 
 
 def moving(upstreams: dict[str, Running], live: RouteState) -> RouteTable:
@@ -74,3 +75,20 @@ def test_a_canary_keeps_each_caller_on_one_side_and_sends_the_candidate_its_shar
     assert {visits[0][0] for visits in sides.values()} == {"monolith", "beta"}
     by_address = [seen[f"canary-anonymous-{visit}"] for visit in range(4)]
     assert all(side == by_address[0] and len(side) == 1 for side in by_address), by_address
+
+
+def test_an_upstream_nginx_cannot_reach_is_answered_as_the_proxy_answers_it(
+        nginx: str, upstreams: dict[str, Running], tmp_path: Path):
+    """export-moving was promoted to beta, and beta is down."""
+    env = {**upstream_env(upstreams), "EXPORT_BETA_URL": f"http://127.0.0.1:{free_port()}"}
+    table = apply(validate(tomllib.loads(MOVING), env), {"export-moving": RouteState("beta", fallback="monolith")})
+    exported = start_nginx(nginx, table, tmp_path)
+    try:
+        answer = requests.get(f"{exported.url}/moving", headers={"X-Request-ID": "export-down-0001"}, timeout=10)
+    finally:
+        exported.stop()
+
+    assert answer.status_code == 502
+    assert answer.headers["X-Request-ID"] == "export-down-0001"
+    assert answer.json() == {"code": 502, "message": ForwarderError.CONNECT_FAILED.message,
+                             "request_id": "export-down-0001"}
