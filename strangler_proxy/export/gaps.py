@@ -28,6 +28,7 @@ ALWAYS = (
      "forwards its normalised form)"),
     "header filters: nginx reads the first of a repeated header; the proxy accepts any of its values",
     "TRUSTED_PROXIES: X-Forwarded-For/Proto/Host always describe nginx's own client connection",
+    "the proxy's own pages: of /_strangler/healthz, readyz and metrics, only healthz is answered",
 )
 
 
