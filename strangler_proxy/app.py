@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from chassis import request_id
 from chassis.env import ConfigError
 from chassis.identity import sign_internal
@@ -43,6 +45,8 @@ from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
 from strangler_proxy.control.arms import ArmChooser
 from strangler_proxy.control.live import LiveTable
 from strangler_proxy.control.reload import table_to_load
+from strangler_proxy.judge.runner import Judge
+from strangler_proxy.judge.tally import JudgeTally
 from strangler_proxy.redis_link import RedisLink
 from strangler_proxy.shadow.dispatch import ShadowDispatcher
 from strangler_proxy.settings import ProxySettings, load_settings
@@ -99,11 +103,15 @@ async def start() -> Runtime:
     metrics = ProxyMetrics()
     stages = build_stages(trusted_proxies=settings.trusted_proxies, live=live, identity=identity_stage,
                           limits=limits_stage, arms=ArmChooser(identity_stage.keys), forwarder=forwarder)
-    pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, interval=RECORD_SECONDS))
+    tally = JudgeTally()
+    pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, tally,
+                                                  interval=RECORD_SECONDS))
+    judge = Judge(control_redis, settings.redis_url, table=lambda: live.table, file_table=lambda: live.file_table)
     readiness = Readiness(pools, {name: upstream.health_path for name, upstream in table.upstreams.items()},
                           redis_url=settings.redis_url, timeout=settings.ready_timeout, host=settings.health_host)
     loop = asyncio.get_running_loop()
-    housekeeping = [loop.create_task(_housekeeping(pools, metrics)), loop.create_task(live.follow())]
+    housekeeping = [loop.create_task(_housekeeping(pools, metrics, tally, control_redis)),
+                    loop.create_task(live.follow()), loop.create_task(judge.run())]
     return Runtime(settings, live, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage,
                    control_redis, shadow)
 
@@ -139,14 +147,19 @@ def _route_table(settings: ProxySettings) -> RouteTable:
         raise StartupFailed(f"the route table {invalid.source} has {len(invalid.errors)} error(s)") from None
 
 
-async def _housekeeping(pools: dict[str, UpstreamPool], metrics: ProxyMetrics) -> None:
+async def _housekeeping(pools: dict[str, UpstreamPool], metrics: ProxyMetrics, tally: JudgeTally,
+                        redis: RedisLink) -> None:
     """Every second: close expired idle upstream connections (so none lingers until the upstream drops
-    it) and publish this worker's metric tallies."""
+    it), publish this worker's metric tallies, and add its canary counts to the fleet's in Redis."""
     while True:
         await asyncio.sleep(FLUSH_SECONDS)
         for pool in pools.values():
             pool.close_expired()
         metrics.flush()
+        try:
+            await tally.flush(redis)
+        except (RedisError, OSError) as error:
+            logger.warning("could not add this process's canary counts in Redis", extra={"error": str(error)})
 
 
 # ---------------------------------------------------------------- the proxy's own endpoints

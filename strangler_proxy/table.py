@@ -48,6 +48,22 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """How a route's canary or shadow is judged (routes.toml: judge = { ... }; these are the defaults)."""
+
+    # The sequential test's level: the candidate's error rate is found higher at this risk of being wrong.
+    alpha: float = 0.05
+    # Requests each arm needs before any verdict but "not enough data" (a shadow: comparisons).
+    min_requests: int = 100
+    # The candidate's p99 may be at most this multiple of the primary's ...
+    p99_ratio: float = 1.5
+    # ... unless it is within this many seconds of it (small tails differ in ratio by nature).
+    p99_slack: float = 0.025
+    # The shadow's largest share of compared answers that may differ.
+    max_diff_rate: float = 0.05
+
+
+@dataclass(frozen=True)
 class Route:
     id: str
     prefix: str
@@ -62,9 +78,15 @@ class Route:
     writes: Writes = Writes.SKIP
     # The primary before the last promote: where a rollback after a promote returns.
     fallback: str | None = None
+    # A stepped canary's percents still to come, the least time between steps (seconds), and when the
+    # route's state last changed (Unix time): the judge advances a step only on a passing verdict.
+    steps: tuple[float, ...] = ()
+    step_seconds: float = 0.0
+    since: float = 0.0
     # Differences shadowing never reports on this route (paths as shadow/diff.py names them; a trailing
     # `*` covers a prefix), e.g. "body:$.generatedAt" or "header:cache-control".
     shadow_ignore: tuple[str, ...] = ()
+    judge: Judgement = Judgement()
     # Empty means any method; otherwise upper-case method names.
     methods: frozenset[str] = frozenset()
     # Header name (lower-case) -> exact value the request must carry.

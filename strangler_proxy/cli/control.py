@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import getpass
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from strangler_proxy.configuration.loader import load_route_table, routes_path
 from strangler_proxy.control import state
 from strangler_proxy.control.state import ChangeRefused
 from strangler_proxy.control.store import AuditRecord, Change, ControlStore
+from strangler_proxy.judge.tally import verdict_key
 from strangler_proxy.shadow.report import shadow_report
 from strangler_proxy.table import Mode, Route, Writes
 
@@ -56,11 +58,22 @@ def status(as_json: bool) -> None:
     """Every route in match order: its primary, candidate, mode and share."""
     with control_store() as store:
         routes = store.table_in_force().routes
+        verdicts = {route.id: _verdict(store, route.id) for route in routes}
     if as_json:
-        print_json([_route_dict(route) for route in routes])
+        print_json([{**_route_dict(route), "verdict": verdicts[route.id]} for route in routes])
         return
-    print_table("routes (first match wins)", ("route", "prefix", "primary", "candidate", "mode", "share", "fallback"),
-                [_route_row(route) for route in routes])
+    print_table("routes (first match wins)",
+                ("route", "prefix", "primary", "candidate", "mode", "share", "fallback", "verdict"),
+                [(*_route_row(route), _verdict_text(verdicts[route.id])) for route in routes])
+
+
+def _verdict(store: ControlStore, route_id: str) -> dict[str, object] | None:
+    raw = store.client.get(verdict_key(route_id))
+    return json.loads(raw) if raw else None
+
+
+def _verdict_text(verdict: dict[str, object] | None) -> str:
+    return "-" if verdict is None else f"{verdict['outcome']}: {verdict['reason']}"
 
 
 def _route_dict(route: Route) -> dict[str, object]:
@@ -136,14 +149,39 @@ def shadow(route: str, candidate: str, writes: str, reason: str, by: str | None,
 @click.command()
 @click.argument("route")
 @click.option("--candidate", required=True, help="The upstream a share of callers is sent to.")
-@click.option("--percent", type=float, required=True, help="The share of callers, above 0 and at most 100.")
+@click.option("--percent", type=float, default=None, help="The share of callers, above 0 and at most 100.")
+@click.option("--steps", default="", help="Percents to move through, e.g. 5,25,50,100 (the first is where it "
+                                          "starts unless --percent is given); each step waits for a passing verdict.")
+@click.option("--interval", default="0s", help="The least time between steps, e.g. 10m, 30s, 1h.")
 @REASON
 @BY
 @JSON
-def canary(route: str, candidate: str, percent: float, reason: str, by: str | None, as_json: bool) -> None:
-    """Send PERCENT of ROUTE's callers to the candidate, each caller always to the same side."""
-    _apply(route, "canary", lambda current: state.canary(current, candidate=candidate, percent=percent),
+def canary(route: str, candidate: str, percent: float | None, steps: str, interval: str, reason: str, by: str | None,
+           as_json: bool) -> None:
+    """Send a share of ROUTE's callers to the candidate, each caller always to the same side."""
+    shares = _percents(steps)
+    if percent is None and not shares:
+        raise click.UsageError("give --percent N, or --steps with the percents to move through")
+    first, rest = (percent, shares) if percent is not None else (shares[0], shares[1:])
+    seconds = _duration(interval)
+    _apply(route, "canary", lambda current: state.canary(current, candidate=candidate, percent=first, steps=tuple(rest),
+                                                          step_seconds=seconds),
            reason=reason, by=by, as_json=as_json)
+
+
+def _percents(steps: str) -> list[float]:
+    try:
+        return [float(step) for step in steps.split(",") if step.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{steps!r} is not a list of numbers like 5,25,50,100", param_hint="--steps") from None
+
+
+def _duration(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = text[:-1], text[-1:]
+    if unit not in units or not number.replace(".", "", 1).isdigit():
+        raise click.BadParameter(f"{text!r} is not a duration like 30s, 10m or 1h", param_hint="--interval")
+    return float(number) * units[unit]
 
 
 @click.command()

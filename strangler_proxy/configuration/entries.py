@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from strangler_proxy.configuration.fields import (
-    BOOLEAN, COUNT, RATE, SECONDS, STRING_TABLE, STRINGS, TEXT, Problems, check_keys, describe, read,
+    BOOLEAN, COUNT, RATE, RATIO, SECONDS, SHARE, STRING_TABLE, STRINGS, TABLE, TEXT, Problems, check_keys, describe,
+    read,
 )
-from strangler_proxy.table import Plan, Route, Upstream
+from strangler_proxy.table import Judgement, Plan, Route, Upstream
 from strangler_proxy.routing.normalise import UNRESERVED, BadPath, normalise_path
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
@@ -27,7 +28,8 @@ PREFIX_CHARACTERS = frozenset(UNRESERVED | {"/"})
 UPSTREAM_KEYS = ("url_env", "health_path", "dry_run")
 PLAN_KEYS = ("rate", "burst")
 ROUTE_KEYS = ("id", "prefix", "upstream", "methods", "headers", "connect_timeout", "read_timeout",
-              "anonymous_plan", "login_required", "exclusive", "candidate", "shadow_ignore")
+              "anonymous_plan", "login_required", "exclusive", "candidate", "shadow_ignore", "judge")
+JUDGE_KEYS = ("alpha", "min_requests", "p99_ratio", "p99_slack", "max_diff_rate")
 ROUTE_REQUIRED = {"id": 'id = "orders"', "prefix": 'prefix = "/v1/orders"', "upstream": 'upstream = "monolith"'}
 
 
@@ -233,11 +235,27 @@ def _route_options(raw: Mapping[str, Any], where: str, problems: Problems,
         "login_required": read(raw, "login_required", BOOLEAN, where, problems),
         "exclusive": read(raw, "exclusive", BOOLEAN, where, problems),
         "shadow_ignore": _strings(raw, "shadow_ignore", where, problems),
+        "judge": _judgement(raw, where, problems),
     }
     if options["exclusive"] and "methods" not in raw:
         problems.add(f"{where}: exclusive = true refuses the methods a route does not list, but it lists none; "
                      'add methods = ["GET"] (say), or remove exclusive')
     return {key: value for key, value in options.items() if value is not None}
+
+
+def _judgement(raw: Mapping[str, Any], where: str, problems: Problems) -> Judgement | None:
+    """`judge = { alpha = 0.01, min_requests = 500, ... }`: how the route's canary or shadow is judged."""
+    table = read(raw, "judge", TABLE, where, problems)
+    if table is None:
+        return None
+    inside = f"{where} judge"
+    check_keys(table, inside, problems, known=JUDGE_KEYS, required={})
+    fields = {"alpha": read(table, "alpha", SHARE, inside, problems),
+              "min_requests": read(table, "min_requests", COUNT, inside, problems),
+              "p99_ratio": read(table, "p99_ratio", RATIO, inside, problems),
+              "p99_slack": _seconds(table, "p99_slack", inside, problems),
+              "max_diff_rate": read(table, "max_diff_rate", SHARE, inside, problems)}
+    return Judgement(**{key: value for key, value in fields.items() if value is not None})
 
 
 def _strings(raw: Mapping[str, Any], key: str, where: str, problems: Problems) -> tuple[str, ...] | None:

@@ -48,6 +48,8 @@ RATE: Kind[float] = Kind("a number of requests per second greater than 0",
                          lambda value: _number(value) and value > 0)
 COUNT: Kind[int] = Kind("a whole number of at least 1", lambda value: _integer(value) and value >= 1)
 BOOLEAN: Kind[bool] = Kind("true or false", lambda value: isinstance(value, bool))
+SHARE: Kind[float] = Kind("a number above 0 and below 1", lambda value: _number(value) and 0 < value < 1)
+RATIO: Kind[float] = Kind("a number of at least 1", lambda value: _number(value) and value >= 1)
 TABLE: Kind[dict[str, Any]] = Kind("a table", lambda value: isinstance(value, dict))
 STRINGS: Kind[list[str]] = Kind(
     "an array of strings",

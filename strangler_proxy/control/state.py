@@ -34,20 +34,26 @@ class RouteState:
     percent: float = 0.0
     writes: Writes = Writes.SKIP
     fallback: str | None = None
+    steps: tuple[float, ...] = ()
+    step_seconds: float = 0.0
+    since: float = 0.0
 
     @classmethod
     def of(cls, route: Route) -> RouteState:
-        return cls(route.upstream, route.candidate, route.mode, route.percent, route.writes, route.fallback)
+        return cls(route.upstream, route.candidate, route.mode, route.percent, route.writes, route.fallback,
+                   route.steps, route.step_seconds, route.since)
 
     def as_dict(self) -> dict[str, Any]:
         return {"upstream": self.upstream, "candidate": self.candidate, "mode": self.mode.value,
-                "percent": self.percent, "writes": self.writes.value, "fallback": self.fallback}
+                "percent": self.percent, "writes": self.writes.value, "fallback": self.fallback,
+                "steps": list(self.steps), "step_seconds": self.step_seconds, "since": self.since}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RouteState:
         return cls(upstream=data["upstream"], candidate=data.get("candidate"), mode=Mode(data.get("mode", "none")),
                    percent=float(data.get("percent", 0.0)), writes=Writes(data.get("writes", "skip")),
-                   fallback=data.get("fallback"))
+                   fallback=data.get("fallback"), steps=tuple(float(step) for step in data.get("steps", ())),
+                   step_seconds=float(data.get("step_seconds", 0.0)), since=float(data.get("since", 0.0)))
 
 
 # ---------------------------------------------------------------- the changes
@@ -55,11 +61,25 @@ def shadow(state: RouteState, *, candidate: str, writes: Writes = Writes.SKIP) -
     return dataclasses.replace(state, candidate=candidate, mode=Mode.SHADOW, percent=0.0, writes=writes)
 
 
-def canary(state: RouteState, *, candidate: str, percent: float) -> RouteState:
-    if not 0 < percent <= 100:
-        raise ChangeRefused(f"a canary's percent must be above 0 and at most 100, got {percent:g}; "
-                            "to send the candidate nothing, roll back")
-    return dataclasses.replace(state, candidate=candidate, mode=Mode.CANARY, percent=float(percent))
+def canary(state: RouteState, *, candidate: str, percent: float, steps: tuple[float, ...] = (),
+           step_seconds: float = 0.0) -> RouteState:
+    """`percent` of callers on the candidate; with `steps`, the percents the judge moves it to, one at a
+    time, each after a passing verdict and at least `step_seconds` after the last."""
+    for share in (percent, *steps):
+        if not 0 < share <= 100:
+            raise ChangeRefused(f"a canary's percent must be above 0 and at most 100, got {share:g}; "
+                                "to send the candidate nothing, roll back")
+    if list(steps) != sorted(steps) or (steps and steps[0] <= percent):
+        raise ChangeRefused(f"steps must rise above the first percent {percent:g}: got {', '.join(map(str, steps))}")
+    return dataclasses.replace(state, candidate=candidate, mode=Mode.CANARY, percent=float(percent),
+                               steps=tuple(float(step) for step in steps), step_seconds=float(step_seconds))
+
+
+def advance(state: RouteState) -> RouteState:
+    """A stepped canary's next percent (the judge calls this on a passing verdict)."""
+    if state.mode is not Mode.CANARY or not state.steps:
+        raise ChangeRefused("the route is not a stepped canary with a step to go")
+    return dataclasses.replace(state, percent=state.steps[0], steps=state.steps[1:])
 
 
 def promote(state: RouteState) -> RouteState:
@@ -88,7 +108,8 @@ def _applied(route: Route, state: RouteState | None) -> Route:
     if state is None:
         return route
     return dataclasses.replace(route, upstream=state.upstream, candidate=state.candidate, mode=state.mode,
-                               percent=state.percent, writes=state.writes, fallback=state.fallback)
+                               percent=state.percent, writes=state.writes, fallback=state.fallback,
+                               steps=state.steps, step_seconds=state.step_seconds, since=state.since)
 
 
 def problems(table: RouteTable) -> list[str]:

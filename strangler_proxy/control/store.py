@@ -12,6 +12,7 @@ never lose either change, and a refused change writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from typing import Any
 import redis
 
 from strangler_proxy.control.state import ChangeRefused, RouteState, apply, problems
+from strangler_proxy.judge.tally import judge_key
+from strangler_proxy.shadow.record import counts_key
 from strangler_proxy.table import RouteTable
 
 STATE_KEY = "strangler:routes:state"
@@ -87,13 +90,16 @@ class ControlStore:
         states = decode_states(pipe.hgetall(STATE_KEY))
         current = apply(self.table, states)
         before = RouteState.of(next(route for route in current.routes if route.id == route_id))
-        after = change(before)
+        after = dataclasses.replace(change(before), since=self.clock())
         found = problems(apply(self.table, {**states, route_id: after}))
         if found:
             raise ChangeRefused("; ".join(found))
         record = AuditRecord(self.clock(), route_id, action, before.as_dict(), after.as_dict(), reason, by)
         pipe.multi()
         pipe.hset(STATE_KEY, route_id, json.dumps(after.as_dict()))
+        pipe.delete(judge_key(route_id))  # each state's traffic is counted afresh
+        if action == "shadow":
+            pipe.delete(counts_key(route_id))
         pipe.incr(VERSION_KEY)
         pipe.lpush(AUDIT_KEY, json.dumps(record.as_dict()))
         pipe.ltrim(AUDIT_KEY, 0, AUDIT_KEEP - 1)

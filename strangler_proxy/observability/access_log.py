@@ -62,6 +62,10 @@ class AccessLog(Sink):
         }
         if entry.error:
             line["error"] = entry.error
+        if entry.arm:
+            line["arm"] = entry.arm
+        if entry.fallback:
+            line["fallback"] = entry.fallback
         return line
 
     def _timestamp(self, now: float) -> str:

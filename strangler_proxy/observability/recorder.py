@@ -33,6 +33,9 @@ class Finished(NamedTuple):
     upstream_ms: float
     client: str
     error: str | None
+    # A canary's side ("" when the route has none), and why the primary answered for the candidate.
+    arm: str = ""
+    fallback: str = ""
 
 
 def finished(exchange: Exchange, route: str | None = None) -> Finished:
@@ -41,7 +44,7 @@ def finished(exchange: Exchange, route: str | None = None) -> Finished:
                     route or (exchange.route.id if exchange.route is not None else None),
                     exchange.upstream or None, exchange.method, exchange.path, exchange.status,
                     exchange.bytes_in, exchange.bytes_out, exchange.upstream_ms, exchange.client_host,
-                    exchange.error)
+                    exchange.error, exchange.arm, exchange.fallback)
 
 
 class Sink:

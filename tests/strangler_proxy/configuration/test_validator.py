@@ -44,6 +44,15 @@ def test_a_candidate_must_be_another_declared_upstream(candidate, error):
     assert len(errors) == 1 and errors[0].startswith(error)
 
 
+def test_a_route_s_judgement_thresholds_are_read_and_checked():
+    table = validate(document(route(judge={"alpha": 0.01, "min_requests": 500, "p99_slack": 0.05})), ENVIRON)
+    judge = table.routes[0].judge
+    assert (judge.alpha, judge.min_requests, judge.p99_slack, judge.p99_ratio) == (0.01, 500, 0.05, 1.5)
+    assert errors_in(document(route(judge={"alpha": 5, "speed": 1}))) == [
+        "route 'products' judge: unknown key 'speed'; known keys: alpha, min_requests, p99_ratio, p99_slack, max_diff_rate",
+        "route 'products' judge: alpha must be a number above 0 and below 1, got 5"]
+
+
 def test_an_exclusive_route_without_methods_is_refused_with_its_fix():
     assert errors_in(document(route(exclusive=True))) == [
         "route 'products': exclusive = true refuses the methods a route does not list, but it lists none; "
@@ -236,7 +245,7 @@ def test_an_unknown_key_unlike_any_lists_the_known_keys():
     errors = errors_in(document(route(weight=10)))
 
     assert errors == ["route 'products': unknown key 'weight'; known keys: id, prefix, upstream, methods, headers, "
-                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive, candidate, shadow_ignore"]
+                      "connect_timeout, read_timeout, anonymous_plan, login_required, exclusive, candidate, shadow_ignore, judge"]
 
 
 def test_an_unknown_top_level_key_names_the_key_likely_meant():

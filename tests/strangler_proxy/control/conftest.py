@@ -9,8 +9,10 @@ import redis
 
 
 def clear_live_states(client: redis.Redis) -> None:
-    for key in client.scan_iter(match="strangler:routes:*", count=1000):
-        client.delete(key)
+    """No live route states, verdicts, judge counts or shadow records."""
+    for pattern in ("strangler:routes:*", "strangler:judge:*", "strangler:shadow:*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
 
 
 @pytest.fixture(autouse=True)

@@ -98,10 +98,10 @@ def test_status_shows_each_route_s_primary_candidate_and_share(table, echo, raw)
     strangler(table, echo, raw, "canary", "items", "--candidate", "orders", "--percent", "25")
     routes = json.loads(strangler(table, echo, raw, "status", "--json").stdout)
     assert routes[0] == {"id": "items", "prefix": "/items", "primary": "monolith", "candidate": "orders",
-                         "mode": "canary", "percent": 25.0, "writes": "skip", "fallback": None}
+                         "mode": "canary", "percent": 25.0, "writes": "skip", "fallback": None, "verdict": None}
     printed = strangler(table, echo, raw, "status").stdout
     assert next(line for line in printed.splitlines() if line.startswith("items")).split() == [
-        "items", "/items", "monolith", "orders", "canary", "25", "%", "-"]
+        "items", "/items", "monolith", "orders", "canary", "25", "%", "-", "-"]
 
 
 def caller_at_or_above(share: float) -> str:

@@ -48,8 +48,6 @@ def candidate() -> Iterator[Running]:
 @pytest.fixture(autouse=True)
 def no_live_states(redis_client) -> Iterator[None]:
     clear_live_states(redis_client)
-    for key in redis_client.scan_iter(match="strangler:shadow:*"):
-        redis_client.delete(key)
     yield
     clear_live_states(redis_client)
 
