@@ -31,6 +31,30 @@ HSTS_SECONDS_IN_PRODUCTION = 31536000
 LOCAL_HOSTS = ["localhost", "127.0.0.1"]
 # Bodies over this are refused before a view reads them (413, chassis.middleware).
 MAX_REQUEST_BODY_BYTES = 64 * 1024
+# What Django's admin needs (chassis.admin): its apps, and templates with the request, the user and messages.
+ADMIN_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
+              "django.contrib.messages", "django.contrib.staticfiles"]
+# Django's four standard validators, for every deployable with users (sign-up, createsuperuser).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
 
 
 def default_allowed_hosts(*, production: bool) -> list[str]:

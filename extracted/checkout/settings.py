@@ -8,8 +8,18 @@ process of the service at start-up, naming the variables.
 """
 
 from chassis import settings as defaults
-from chassis.env import (ConfigError, env_bool, env_database, env_environment, env_float, env_int, env_list, env_str,
-                         env_url, read_dot_env)
+from chassis.env import (
+    ConfigError,
+    env_bool,
+    env_database,
+    env_environment,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    read_dot_env,
+)
 from chassis.events import NOTIFICATIONS_QUEUE
 from extracted.checkout.checkout.policy import RetryPolicy
 
@@ -56,25 +66,39 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- apps
-INSTALLED_APPS = ["rest_framework", "chassis", "extracted.checkout.checkout"]
+INSTALLED_APPS = [*defaults.ADMIN_APPS, "rest_framework", "chassis", "extracted.checkout.checkout"]
 MIDDLEWARE = [
     "chassis.request_id.RequestIdMiddleware",
     "chassis.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sessions, users and CSRF are the admin's only: the API's credential is the proxy's signed header,
+    # and DRF's views are CSRF-exempt.
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # No cookies here (the proxy's signed header is the credential, and DRF's views are CSRF-exempt);
-    # both stay so `manage.py check --deploy` is clean, as for every deployable of the kit.
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 ROOT_URLCONF = "extracted.checkout.urls"
 WSGI_APPLICATION = "extracted.checkout.wsgi.application"
+TEMPLATES = defaults.TEMPLATES
+
+# ---------------------------------------------------------------- admin (staff of this service; chassis.admin)
+# Cookies of their own: on one host (the proxy's, or localhost) the monolith's would be overwritten.
+AUTH_PASSWORD_VALIDATORS = defaults.AUTH_PASSWORD_VALIDATORS
+SESSION_COOKIE_NAME = "checkout_sessionid"
+CSRF_COOKIE_NAME = "checkout_csrftoken"
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
 
 # ---------------------------------------------------------------- API and identity
 REST_FRAMEWORK = defaults.rest_framework_settings(
     DEFAULT_AUTHENTICATION_CLASSES=["extracted.checkout.checkout.authentication.EdgeIdentityAuthentication"],
     DEFAULT_PERMISSION_CLASSES=["rest_framework.permissions.IsAuthenticated"],
-    # No django.contrib.auth here: the caller is whoever the proxy's signed identity says.
+    # The caller is whoever the proxy's signed identity says; django.contrib.auth's users are the admin's.
     UNAUTHENTICATED_USER=None,
     # The services' domain errors become HTTP answers there, and only there.
     EXCEPTION_HANDLER="extracted.checkout.exceptions.exception_handler",

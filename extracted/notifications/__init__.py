@@ -1,6 +1,7 @@
 """The notifications service: a Celery worker that turns order events into an e-mail and an SMS.
 
     celery -A extracted.notifications.celery_app worker --queues notifications    the worker
+    gunicorn -c python:chassis.gunicorn_conf extracted.notifications.wsgi         health and the staff's admin
     python -m extracted.notifications.manage release                              migrations (release phase)
 
 It consumes `chassis.events.OrderEvent`s, remembers every event it handled in its own database (so a

@@ -7,8 +7,7 @@ with SMS_VIA_SNS=true and either missing, the worker stops at start-up naming it
 """
 
 from chassis import settings as defaults
-from chassis.env import (env_bool, env_database, env_environment, env_float, env_list, env_str, env_url,
-                         read_dot_env)
+from chassis.env import env_bool, env_database, env_environment, env_float, env_list, env_str, env_url, read_dot_env
 
 read_dot_env()
 
@@ -53,9 +52,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- apps
-INSTALLED_APPS = ["chassis", "extracted.notifications.notifications"]
-MIDDLEWARE: list[str] = []
+INSTALLED_APPS = [*defaults.ADMIN_APPS, "chassis", "extracted.notifications.notifications"]
+# The worker serves no HTTP; the web process (extracted.notifications.wsgi) serves only health and the admin.
+MIDDLEWARE = [
+    "chassis.request_id.RequestIdMiddleware",
+    "chassis.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "extracted.notifications.urls"
+WSGI_APPLICATION = "extracted.notifications.wsgi.application"
+TEMPLATES = defaults.TEMPLATES
 REST_FRAMEWORK = defaults.rest_framework_settings()
+
+# ---------------------------------------------------------------- admin (staff of this service; chassis.admin)
+AUTH_PASSWORD_VALIDATORS = defaults.AUTH_PASSWORD_VALIDATORS
+# Cookies of their own: on one host (the proxy's, or localhost) the monolith's would be overwritten.
+SESSION_COOKIE_NAME = "notifications_sessionid"
+CSRF_COOKIE_NAME = "notifications_csrftoken"
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
 
 # ---------------------------------------------------------------- broker
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "amqp", "amqps", "sqs"))

@@ -1,8 +1,17 @@
 """Settings of the Concierge monolith: the only place its environment is read (through chassis)."""
 
 from chassis import settings as defaults
-from chassis.env import (env_bool, env_database, env_environment, env_float, env_int, env_list, env_str, env_url,
-                         read_dot_env)
+from chassis.env import (
+                         env_bool,
+                         env_database,
+                         env_environment,
+                         env_float,
+                         env_int,
+                         env_list,
+                         env_str,
+                         env_url,
+                         read_dot_env,
+)
 
 read_dot_env()
 
@@ -44,11 +53,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- apps
 INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *defaults.ADMIN_APPS,
     "rest_framework",
     "rest_framework.authtoken",
     "chassis",
@@ -76,20 +81,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "monolith.concierge.urls"
 WSGI_APPLICATION = "monolith.concierge.wsgi.application"
 
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
-        },
-    },
-]
+TEMPLATES = defaults.TEMPLATES
 
 # ---------------------------------------------------------------- static files
 STATIC_URL = "/static/"
@@ -103,12 +95,7 @@ LOGIN_REDIRECT_URL = "chat"
 LOGOUT_REDIRECT_URL = "chat"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Django's four standard validators; sign-up (page and API) refuses what they refuse.
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+AUTH_PASSWORD_VALIDATORS = defaults.AUTH_PASSWORD_VALIDATORS
 REST_FRAMEWORK = defaults.rest_framework_settings(
     DEFAULT_AUTHENTICATION_CLASSES=[
         # Session first: an anonymous caller gets 403, as the original contract documents.

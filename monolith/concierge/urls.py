@@ -1,4 +1,9 @@
+from django.contrib import admin
 from django.urls import include, path
+
+from chassis.admin import name_site
+
+name_site(admin.site, "Concierge monolith")
 
 urlpatterns = [
     path("", include("chassis.health")),
@@ -14,6 +19,8 @@ urlpatterns = [
     path("internal/catalog/", include("monolith.catalog.internal_urls")),
     # Benchmark endpoints; they answer 404 unless DIAGNOSTIC_ENDPOINTS=true.
     path("_diag/", include("monolith.web.diagnostics")),
+    # Staff only (is_staff); every model is view-only (chassis.admin).
+    path("admin/", admin.site.urls),
     path("", include("monolith.web.urls")),
 ]
 

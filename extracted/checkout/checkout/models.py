@@ -85,6 +85,9 @@ class SagaEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.step}: {self.state}"
+
 
 class IdempotencyKey(models.Model):
     """A client's Idempotency-Key, the request it was first sent with and the answer it got."""
