@@ -47,6 +47,8 @@ class ProxySettings:
     log_level: str
     # The bearer token /_strangler/metrics asks of a scraper; None leaves it open (local use).
     metrics_token: str | None = None
+    # The bearer token that opens the dashboard (/_strangler/) besides a staff session; None: staff only.
+    admin_token: str | None = None
 
 
 def load_settings() -> ProxySettings:
@@ -67,6 +69,7 @@ def load_settings() -> ProxySettings:
         service_name=env_str("SERVICE_NAME", "strangler-proxy"),
         log_level=_log_level(),
         metrics_token=env_str("PROXY_METRICS_TOKEN", "") or None,
+        admin_token=env_str("PROXY_ADMIN_TOKEN", "") or None,
     )
 
 
