@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
 from chassis import request_id
+from chassis.identity import NOT_AUTHENTICATED
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def drf_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body(response.status_code, _summarise(exc.detail), errors=exc.detail)
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        response.data = error_body(response.status_code, NOT_AUTHENTICATED)
     else:
         # APIExceptions and the Django ones DRF translates (Http404, PermissionDenied) alike.
         detail = getattr(exc, "detail", None) or response.data.get("detail", "") or str(exc)

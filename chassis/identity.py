@@ -46,6 +46,10 @@ INTERNAL_MAX_AGE_SECONDS = 30
 # dated in the future would outlive its max age by that much.
 CLOCK_SKEW_SECONDS = 5
 
+# What a caller with no valid credentials hears from every deployable (chassis.errors), for no credentials
+# at all and for an API token that is unknown or malformed alike: behind the proxy a service cannot tell.
+NOT_AUTHENTICATED = "Authentication credentials were not provided or are not valid."
+
 # Credential kinds the edge resolves, and where it caches each answer.
 SESSION = "session"
 TOKEN = "token"

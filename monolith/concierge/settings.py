@@ -100,7 +100,7 @@ REST_FRAMEWORK = defaults.rest_framework_settings(
     DEFAULT_AUTHENTICATION_CLASSES=[
         # Session first: an anonymous caller gets 403, as the original contract documents.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "monolith.accounts.authentication.ApiTokenAuthentication",
     ],
     # The services' domain errors become HTTP answers there, and only there.
     EXCEPTION_HANDLER="monolith.concierge.exceptions.exception_handler",

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from chassis.identity import NOT_AUTHENTICATED
 from chassis.identity import Identity, sign
 from tests.extracted.checkout.conftest import order_body
 from tests.extracted.checkout.system import ADA, CheckoutSystem
@@ -65,6 +66,8 @@ def test_an_anonymous_or_forged_caller_gets_403_and_orders_nothing(checkout, hea
     read = requests.get(f"{checkout.checkout_url}/v1/orders", headers=headers, timeout=10)
     assert_error(posted, 403)
     assert_error(read, 403)
+    # The monolith's words for no token and for a bad one, too (chassis.identity.NOT_AUTHENTICATED).
+    assert posted.json()["message"] == read.json()["message"] == NOT_AUTHENTICATED
     assert order_ids(checkout) == before
 
 

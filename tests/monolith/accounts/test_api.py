@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
 
+from chassis.identity import NOT_AUTHENTICATED
 from monolith.accounts.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,18 @@ def test_a_common_password_is_a_400_with_the_validators_message(client):
 def test_a_password_like_the_username_is_refused(client):
     response = _signup(client, username="margaret-hamilton", password="margaret-hamilton")
     assert response.status_code == 400 and "too similar to the username" in response.json()["message"]
+
+
+@pytest.mark.parametrize("authorization", [None, "Token not-a-real-token", "Token two words", "Token"])
+def test_no_token_and_a_bad_token_get_the_one_message_every_deployable_uses(client, authorization):
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    response = client.get("/v1/orders", **headers)
+    assert response.status_code == 403
+    assert response.json()["message"] == NOT_AUTHENTICATED
+
+
+def test_a_wrong_password_for_a_token_still_says_so(client):
+    _signup(client)
+    response = client.post("/v1/auth/token", {"username": "ada", "password": "wrong-password"},
+                           content_type="application/json")
+    assert response.json()["message"] == "Wrong username or password."
