@@ -51,10 +51,30 @@ from typing import Any
 
 from benchmarks import cpu
 from benchmarks.checkout_load import Run, closed_loop, paced
-from benchmarks.checkout_report import (LATENCY_HEADER, LatencySummary, SpikeOutcome, cpu_ceiling, criteria,
-                                        drain_rate, ratio, spike_lines)
-from benchmarks.checkout_stack import (PRODUCT, Busy, Clients, accepted_ids, events, finishing_times,
-                                       keep_logs, monolith_token, read_orders, say, throwaway_redis, wait_for_events)
+from benchmarks.checkout_report import (
+    LATENCY_HEADER,
+    LatencySummary,
+    SpikeOutcome,
+    cpu_ceiling,
+    criteria,
+    drain_rate,
+    ratio,
+    spike_lines,
+)
+from benchmarks.checkout_stack import (
+    PRODUCT,
+    Busy,
+    Clients,
+    accepted_ids,
+    events,
+    finishing_times,
+    keep_logs,
+    monolith_token,
+    read_orders,
+    say,
+    throwaway_redis,
+    wait_for_events,
+)
 from tests.extracted.checkout.system import CheckoutSystem, running_checkout, wait_until_ready
 
 SANDBOX_THREADS = "64"

@@ -43,7 +43,7 @@ def read_procfile(path: Path) -> dict[str, str]:
 
 def read_dotenv(path: Path) -> dict[str, str]:
     """KEY=VALUE lines of a .env-style file; comments and blank lines skipped, quotes stripped."""
-    values = {}
+    values: dict[str, str] = {}
     if not path.exists():
         return values
     for line in path.read_text().splitlines():

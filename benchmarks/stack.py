@@ -15,7 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.processes import (
-    ROOT, Server, ServerFailedError, base_env, free_port, http_status, read_procfile, run_once,
+    ROOT,
+    Server,
+    ServerFailedError,
+    base_env,
+    free_port,
+    http_status,
+    read_procfile,
+    run_once,
 )
 
 BARE_RELAY_COMMAND = "exec python -m benchmarks.bare_relay {port} {upstream}"

@@ -28,13 +28,17 @@ from chassis.identity import sign_internal
 from chassis.logging import configure as configure_logging
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.loader import load_route_table
-from strangler_proxy.table import RouteTable
+from strangler_proxy.control.arms import ArmChooser
+from strangler_proxy.control.live import LiveTable
+from strangler_proxy.control.reload import table_to_load
 from strangler_proxy.errors import error_json
 from strangler_proxy.exchange import Receive, Send
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.pool import UpstreamPool
 from strangler_proxy.identity import stage as identity
 from strangler_proxy.identity.stage import IdentityStage
+from strangler_proxy.judge.runner import Judge
+from strangler_proxy.judge.tally import JudgeTally
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.stage import LimitsStage
 from strangler_proxy.observability.access_log import AccessLog
@@ -42,14 +46,10 @@ from strangler_proxy.observability.health import Readiness, healthz
 from strangler_proxy.observability.metrics import CONTENT_TYPE, FLUSH_SECONDS, ProxyMetrics
 from strangler_proxy.observability.recorder import Recorder
 from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
-from strangler_proxy.control.arms import ArmChooser
-from strangler_proxy.control.live import LiveTable
-from strangler_proxy.control.reload import table_to_load
-from strangler_proxy.judge.runner import Judge
-from strangler_proxy.judge.tally import JudgeTally
 from strangler_proxy.redis_link import RedisLink
-from strangler_proxy.shadow.dispatch import ShadowDispatcher
 from strangler_proxy.settings import ProxySettings, load_settings
+from strangler_proxy.shadow.dispatch import ShadowDispatcher
+from strangler_proxy.table import RouteTable
 
 logger = logging.getLogger("strangler_proxy.app")
 

@@ -48,10 +48,25 @@ class ResponseCycle:
     """The ASGI channel of one request: `receive` hands over its body, `send` writes the answer."""
 
     __slots__ = (
-        "scope", "transport", "flow", "loop", "default_headers", "on_response",
-        "disconnected", "keep_alive", "waiting_for_100_continue", "body", "more_body", "_news", "_waiter",
-        "response_started", "response_complete", "chunked_encoding", "expected_content_length", "_held_head",
         "_head_alarm",
+        "_held_head",
+        "_news",
+        "_waiter",
+        "body",
+        "chunked_encoding",
+        "default_headers",
+        "disconnected",
+        "expected_content_length",
+        "flow",
+        "keep_alive",
+        "loop",
+        "more_body",
+        "on_response",
+        "response_complete",
+        "response_started",
+        "scope",
+        "transport",
+        "waiting_for_100_continue",
     )
 
     def __init__(self, scope: dict[str, Any], transport: asyncio.Transport, flow: FlowControl,

@@ -33,7 +33,7 @@ STATUS_LINE = {status: _status_line(status) for status in range(100, 600)}
 class FlowControl:
     """Back-pressure both ways on one client transport."""
 
-    __slots__ = ("_transport", "read_paused", "write_paused", "_writable")
+    __slots__ = ("_transport", "_writable", "read_paused", "write_paused")
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self._transport = transport

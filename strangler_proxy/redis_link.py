@@ -49,7 +49,8 @@ class Commands(Protocol):
 class HasRedisUrl(Protocol):
     """The proxy's settings, as far as the edge stages' start-up reads them."""
 
-    redis_url: str
+    @property
+    def redis_url(self) -> str: ...
 
 
 class RedisLink:

@@ -8,7 +8,6 @@ import os
 
 from tests.support.waiting import free_port
 
-
 os.environ.setdefault("ENVIRONMENT", "development")
 os.environ.setdefault("SECRET_KEY", "insecure-local-only-test-key")
 os.environ.setdefault("DATABASE_URL", "sqlite:///.data/test-monolith.sqlite3")
@@ -19,4 +18,4 @@ if "REDIS_URL" not in os.environ:
 os.environ.setdefault("CARD_PROCESSOR_URL", "http://127.0.0.1:1")
 os.environ.setdefault("IDENTITY_SIGNING_KEYS", "insecure-local-only-identity-key")
 
-from monolith.concierge.settings import *  # noqa: E402,F401,F403
+from monolith.concierge.settings import *  # noqa: F403

@@ -204,7 +204,6 @@ def rollback(route: str, reason: str, by: str | None, as_json: bool) -> None:
     _apply(route, "rollback", state.rollback, reason=reason, by=by, as_json=as_json)
 
 
-COMMANDS = (status, history, shadow, canary, promote, rollback)
 
 
 @click.command()
@@ -232,4 +231,4 @@ def diffs(route: str, limit: int, as_json: bool) -> None:
         print_line(f"  candidate {sample['candidate']['status']} {sample['candidate']['body'][:200]}")
 
 
-COMMANDS = (*COMMANDS, diffs)
+COMMANDS = (status, history, shadow, canary, promote, rollback, diffs)

@@ -12,11 +12,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from strangler_proxy.configuration.fields import (
-    BOOLEAN, COUNT, RATE, RATIO, SECONDS, SHARE, STRING_TABLE, STRINGS, TABLE, TEXT, Problems, check_keys, describe,
+    BOOLEAN,
+    COUNT,
+    RATE,
+    RATIO,
+    SECONDS,
+    SHARE,
+    STRING_TABLE,
+    STRINGS,
+    TABLE,
+    TEXT,
+    Problems,
+    check_keys,
+    describe,
     read,
 )
-from strangler_proxy.table import Judgement, Plan, Route, Upstream
 from strangler_proxy.routing.normalise import UNRESERVED, BadPath, normalise_path
+from strangler_proxy.table import Judgement, Plan, Route, Upstream
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*\Z")
@@ -250,7 +262,7 @@ def _judgement(raw: Mapping[str, Any], where: str, problems: Problems) -> Judgem
         return None
     inside = f"{where} judge"
     check_keys(table, inside, problems, known=JUDGE_KEYS, required={})
-    fields = {"alpha": read(table, "alpha", SHARE, inside, problems),
+    fields: dict[str, Any] = {"alpha": read(table, "alpha", SHARE, inside, problems),
               "min_requests": read(table, "min_requests", COUNT, inside, problems),
               "p99_ratio": read(table, "p99_ratio", RATIO, inside, problems),
               "p99_slack": _seconds(table, "p99_slack", inside, problems),

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from strangler_proxy.configuration.errors import RouteTableInvalid
-from strangler_proxy.table import RouteTable
 from strangler_proxy.configuration.validator import validate
+from strangler_proxy.table import RouteTable
 
 # The table versioned with the proxy; ROUTES_FILE points elsewhere (a deployment's own table, a test's).
 DEFAULT_ROUTES_FILE = Path(__file__).resolve().parent.parent / "routes.toml"

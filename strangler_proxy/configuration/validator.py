@@ -15,12 +15,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from strangler_proxy.configuration.entries import (
-    check_name, entry_label, known_names, read_plan, read_route, read_upstream,
+    check_name,
+    entry_label,
+    known_names,
+    read_plan,
+    read_route,
+    read_upstream,
 )
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.fields import COUNT, ROUTE_ARRAY, TABLE, TEXT, Problems, check_keys, read
-from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 from strangler_proxy.routing.match import is_catch_all, shadows
+from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 
 T = TypeVar("T")
 

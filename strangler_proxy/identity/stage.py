@@ -29,7 +29,6 @@ from typing import Protocol
 from redis.exceptions import RedisError
 
 from chassis.identity import ANONYMOUS, HEADER, SESSION, TOKEN, Identity, sign
-from strangler_proxy.table import Route
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.identity.config import IdentityConfig, load_identity_config
 from strangler_proxy.identity.headers import NONE, Credentials, take_credentials
@@ -37,6 +36,7 @@ from strangler_proxy.identity.monolith import Lookup, LookupFailed, MonolithLook
 from strangler_proxy.identity.resolver import IdentityResolver
 from strangler_proxy.limits.apikeys import ApiKeyPlans
 from strangler_proxy.redis_link import Commands, HasRedisUrl, RedisLink
+from strangler_proxy.table import Route
 
 __all__ = ["CachedLookup", "IdentityStage", "LookupLimit", "is_internal_path", "startup"]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from strangler_proxy.judge.stats import BUCKETS_SECONDS, bucket_of
@@ -55,7 +56,7 @@ class JudgeTally(Sink):
                                for (route, field), count in counts.items()))
 
 
-def arm_counts(raw: dict[str, Any], arm: str) -> tuple[int, int, tuple[int, ...]]:
+def arm_counts(raw: Mapping[Any, Any], arm: str) -> tuple[int, int, tuple[int, ...]]:
     """(requests, errors, bucket counts) of `arm` from the hash as read back."""
     value = {(_text(key)): int(count) for key, count in raw.items()}
     buckets = tuple(value.get(f"{arm}:b{index}", 0) for index in range(len(BUCKETS_SECONDS) + 1))

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 from redis.exceptions import NoScriptError, RedisError
 
-from strangler_proxy.table import Plan
 from strangler_proxy.redis_link import Commands
+from strangler_proxy.table import Plan
 
 __all__ = ["Grant", "LeasedBuckets", "SharedBuckets", "lease_size"]
 

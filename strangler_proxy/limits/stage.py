@@ -24,12 +24,12 @@ import math
 from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 
-from strangler_proxy.table import Plan, RouteTable
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.limits.apikeys import api_key_digest
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
 from strangler_proxy.limits.config import LimitsConfig, load_limits_config
 from strangler_proxy.redis_link import HasRedisUrl, RedisLink
+from strangler_proxy.table import Plan, RouteTable
 
 __all__ = ["LimitsStage", "startup"]
 
@@ -109,7 +109,7 @@ class LimitsStage:
         plan = table.plans.get(name) if name else None
         if plan is None:
             return None
-        return plan, self._client_bucket(name, exchange.client_host)
+        return plan, self._client_bucket(plan.name, exchange.client_host)
 
     def _client_bucket(self, plan: str, host: str) -> str:
         bucket = self._client_buckets.get((plan, host))

@@ -137,10 +137,10 @@ class _Summed:
                 family.add_metric(key.split("\x1f"), count)
             yield family
         for name, documentation in HISTOGRAMS.items():
-            family = HistogramMetricFamily(name, documentation, labels=list(_LABELS))
+            histogram = HistogramMetricFamily(name, documentation, labels=list(_LABELS))
             for key, counts in _summed_series(totals[name] for totals in every).items():
-                family.add_metric(key.split("\x1f"), _cumulative(counts[:-1]), sum_value=counts[-1])
-            yield family
+                histogram.add_metric(key.split("\x1f"), _cumulative(counts[:-1]), sum_value=counts[-1])
+            yield histogram
 
 
 def _summed_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:

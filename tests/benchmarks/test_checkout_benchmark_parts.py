@@ -3,8 +3,15 @@
 import pytest
 
 from benchmarks.checkout_load import Answer, Run, closed_loop, paced, percentile, schedule
-from benchmarks.checkout_report import (LatencySummary, SpikeOutcome, cpu_ceiling, criteria, drain_rate, ratio,
-                                        spike_lines)
+from benchmarks.checkout_report import (
+    LatencySummary,
+    SpikeOutcome,
+    cpu_ceiling,
+    criteria,
+    drain_rate,
+    ratio,
+    spike_lines,
+)
 
 
 def run_of(*latencies_ms: float, errors: int = 0, seconds: float = 1.0) -> Run:

@@ -2,7 +2,6 @@
 
 import re
 
-
 from benchmarks import stack
 from benchmarks.processes import read_dotenv, read_procfile
 

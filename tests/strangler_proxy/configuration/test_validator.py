@@ -1,7 +1,7 @@
 import pytest
 
-from strangler_proxy.table import Plan, Route, Upstream
 from strangler_proxy.configuration.validator import validate
+from strangler_proxy.table import Plan, Route, Upstream
 from tests.strangler_proxy.configuration.tables import CATCH_ALL, ENVIRON, PRODUCTS, document, errors_in, route
 
 # ---------------------------------------------------------------- a valid table

@@ -12,13 +12,13 @@ from typing import Any
 import redis
 
 from chassis.identity import identity_cache_key
-from strangler_proxy.table import Route, RouteTable
 from strangler_proxy.exchange import Exchange, Headers
 from strangler_proxy.identity.config import IdentityConfig
 from strangler_proxy.identity.stage import IdentityStage, build_stage, monolith_lookup
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
-from strangler_proxy.redis_link import Commands, RedisLink
 from strangler_proxy.limits.stage import LimitsStage
+from strangler_proxy.redis_link import Commands, RedisLink
+from strangler_proxy.table import Route, RouteTable
 from tests.strangler_proxy.limits.support import route_table
 
 SIGNING_KEY = "proxy-test-signing-key-" + "s" * 32

@@ -19,8 +19,16 @@ from strangler_proxy.identity.stage import IdentityStage, build_stage, is_intern
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import ApiKeyPlans, api_key_add, api_key_revoke
 from strangler_proxy.redis_link import RedisLink
-from tests.strangler_proxy.identity.support import (NOWHERE, PRIVATE, SIGNING_KEY, UNLIMITED, cache_identity,
-                                                     identity_stage, limits_stage, new_exchange)
+from tests.strangler_proxy.identity.support import (
+    NOWHERE,
+    PRIVATE,
+    SIGNING_KEY,
+    UNLIMITED,
+    cache_identity,
+    identity_stage,
+    limits_stage,
+    new_exchange,
+)
 from tests.strangler_proxy.limits.support import PLANS, route_table
 
 SESSION_KEY = "abcdefghijklmnopqrstuvwxyz012345"

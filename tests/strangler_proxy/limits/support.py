@@ -7,11 +7,11 @@ import os
 from collections.abc import AsyncIterator
 
 from chassis.identity import ANONYMOUS, Identity
-from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 from strangler_proxy.exchange import Exchange
 from strangler_proxy.limits.buckets import LeasedBuckets, SharedBuckets
-from strangler_proxy.redis_link import RedisLink
 from strangler_proxy.limits.stage import LimitsStage
+from strangler_proxy.redis_link import RedisLink
+from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 
 # Refill so slow that no token comes back during a test: what a burst allows is exactly what passes.
 SLOW = 0.001

@@ -7,9 +7,10 @@ import logging
 import os
 
 import pytest
-from strangler_proxy.table import Plan
+
 from strangler_proxy.limits.buckets import Grant, LeasedBuckets, SharedBuckets, lease_size
 from strangler_proxy.redis_link import RedisLink
+from strangler_proxy.table import Plan
 
 BUCKET = "strangler:bucket:client:test:198.51.100.1"
 # A token comes back every 10 s: nothing refills during a test. Leases of 10 (burst / 4, rate × 100 s).

@@ -9,12 +9,12 @@ from collections.abc import Awaitable
 import pytest
 
 from chassis.identity import ANONYMOUS, Identity
-from strangler_proxy.table import Route
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import api_key_digest
 from strangler_proxy.limits.config import LimitsConfig, load_limits_config
 from strangler_proxy.limits.stage import LimitsStage, client_id
+from strangler_proxy.table import Route
 from tests.strangler_proxy.limits.support import PLANS, PUBLIC, STRICT, limits_stage, new_exchange, route_table
 
 ADA = Identity(user_id="7", username="ada")

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strangler_proxy.table import Route, RouteTable, Upstream
 from strangler_proxy.routing.match import Match, MethodNotAllowed, RouteMatcher, RouteRule, is_catch_all, shadows
+from strangler_proxy.table import Route, RouteTable, Upstream
 
 CATCH_ALL = Route(id="default", prefix="/", upstream="monolith")
 

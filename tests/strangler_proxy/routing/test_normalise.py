@@ -5,9 +5,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from strangler_proxy.table import Route
 from strangler_proxy.routing.match import Match, RouteRule
 from strangler_proxy.routing.normalise import BadPath, normalise_path
+from strangler_proxy.table import Route
 
 
 @pytest.mark.parametrize("raw, expected", [
