@@ -6,7 +6,8 @@ and starts the limits stage, then the identity stage (whose look-ups the limits 
 closes them.
 
 Requests under /_strangler/ are the proxy's own (health, readiness, metrics; the metrics behind a bearer
-token when PROXY_METRICS_TOKEN is set); every other request goes through the pipeline (pipeline.py).
+token when PROXY_METRICS_TOKEN is set; the dashboard at /_strangler/ itself, dashboard/); every other request
+goes through the pipeline (pipeline.py).
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from strangler_proxy.configuration.loader import load_route_table
 from strangler_proxy.control.arms import ArmChooser
 from strangler_proxy.control.live import LiveTable
 from strangler_proxy.control.reload import table_to_load
+from strangler_proxy.dashboard import Dashboard, is_dashboard_path
 from strangler_proxy.errors import error_json
 from strangler_proxy.exchange import Receive, Send
+from strangler_proxy.forwarding.breaker import Breakers
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.pool import UpstreamPool
 from strangler_proxy.identity import stage as identity
@@ -79,6 +82,8 @@ class Runtime:
     limits: LimitsStage
     control_redis: RedisLink
     shadow: ShadowDispatcher
+    # The candidates' circuit breakers the forwarder keeps (the dashboard shows their states).
+    breakers: Breakers
 
 
 async def start() -> Runtime:
@@ -98,8 +103,10 @@ async def start() -> Runtime:
     keys = identity_stage.keys
     shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys))
     shadow.start()
+    breakers = Breakers()
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
-                          body_timeout=settings.body_timeout, body_deadline=settings.body_deadline, shadow=shadow)
+                          body_timeout=settings.body_timeout, body_deadline=settings.body_deadline, breakers=breakers,
+                          shadow=shadow)
     metrics = ProxyMetrics()
     stages = build_stages(trusted_proxies=settings.trusted_proxies, live=live, identity=identity_stage,
                           limits=limits_stage, arms=ArmChooser(identity_stage.keys), forwarder=forwarder)
@@ -113,7 +120,7 @@ async def start() -> Runtime:
     housekeeping = [loop.create_task(_housekeeping(pools, metrics, tally, control_redis)),
                     loop.create_task(live.follow()), loop.create_task(judge.run())]
     return Runtime(settings, live, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage,
-                   control_redis, shadow)
+                   control_redis, shadow, breakers)
 
 
 async def stop(runtime: Runtime) -> None:
@@ -164,13 +171,17 @@ async def _housekeeping(pools: dict[str, UpstreamPool], metrics: ProxyMetrics, t
 
 # ---------------------------------------------------------------- the proxy's own endpoints
 async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-    """/_strangler/healthz, /readyz and /metrics; 404 for anything else under /_strangler/."""
+    """/_strangler/healthz, /readyz, /metrics and the dashboard; 404 for anything else under /_strangler/."""
     exchange = new_exchange(scope, receive, send)
     incoming = exchange.header(b"x-request-id")
     exchange.request_id = request_id.accept(incoming.decode("latin-1") if incoming else None)
     request_id.bind(exchange.request_id)  # the connection's task may still hold the previous request's
     path = scope["path"]
-    if path == "/_strangler/metrics" and not _may_scrape(runtime.settings, exchange.header(b"authorization")):
+    if is_dashboard_path(path):
+        await Dashboard(admin_token=runtime.settings.admin_token, redis_url=runtime.settings.redis_url,
+                        file_table=runtime.live.file_table, identity=runtime.identity,
+                        breakers=runtime.breakers.states).serve(exchange)
+    elif path == "/_strangler/metrics" and not _may_scrape(runtime.settings, exchange.header(b"authorization")):
         await _answer(exchange, 401, error_json(401, "The metrics need Authorization: Bearer <PROXY_METRICS_TOKEN>.",
                                                 exchange.request_id),
                       b"application/json", [(b"www-authenticate", b"Bearer")])

@@ -1,0 +1,246 @@
+"""The dashboard's sections, each a function from the facts to its HTML: the summary, the routes in match
+order, a card per moving route (its split or its shadow diffs, its verdict), breakers, migration progress
+and the audit history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from strangler_proxy.control.store import AuditRecord
+from strangler_proxy.dashboard import forms
+from strangler_proxy.dashboard.diffview import side_by_side
+from strangler_proxy.dashboard.facts import Arm, Facts, RouteFacts
+from strangler_proxy.dashboard.markup import (
+    badge,
+    count,
+    e,
+    join,
+    latency,
+    moment,
+    number,
+    rate,
+    row,
+    share,
+    state_brief,
+    table,
+)
+from strangler_proxy.dashboard.progress import Progress
+from strangler_proxy.table import Mode, Route
+
+OUTCOME_CLASS = {"pass": "pass", "fail": "fail", "not enough data": "hold"}
+BREAKER_CLASS = {"closed": "pass", "half-open": "hold", "open": "fail"}
+
+
+def current_verdict(facts: RouteFacts) -> dict[str, Any] | None:
+    """The judge's verdict on the route's present state (one from before its last change is stale)."""
+    verdict = facts.verdict
+    return verdict if verdict is not None and float(verdict.get("at", 0)) >= facts.route.since else None
+
+
+def verdict_badge(verdict: dict[str, Any] | None) -> str:
+    if verdict is None:
+        return '<span class="muted">–</span>'
+    return badge(verdict["outcome"], OUTCOME_CLASS.get(verdict["outcome"], "hold"))
+
+
+def mode_badge(route: Route) -> str:
+    if route.mode is Mode.CANARY:
+        return badge(f"canary {share(route.percent)}", "canary")
+    if route.mode is Mode.SHADOW:
+        return badge("shadow", "shadow")
+    return badge("serving", "none")
+
+
+# ---------------------------------------------------------------- summary
+def summary(facts: Facts, breakers: Mapping[str, str]) -> str:
+    modes = [item.route.mode for item in facts.routes]
+    failing = sum(1 for item in facts.routes if (current_verdict(item) or {}).get("outcome") == "fail")
+    opened = sum(1 for state in breakers.values() if state != "closed")
+    monolith = facts.table.routes[-1].upstream  # the catch-all's: what has not moved yet
+    moved = sum(1 for item in facts.routes if item.route.upstream != monolith)
+    last = facts.history[0] if facts.history else None
+    tiles = [
+        _tile("routes", count(len(facts.routes)), f"{moved} served by a service"),
+        _tile("canaries", count(modes.count(Mode.CANARY)), "callers split", "canary" if Mode.CANARY in modes else ""),
+        _tile("shadows", count(modes.count(Mode.SHADOW)), "answers compared", "shadow" if Mode.SHADOW in modes else ""),
+        _tile("failing verdicts", count(failing), "judge says roll back", "fail" if failing else "pass"),
+        _tile("breakers open", count(opened), "in this process", "fail" if opened else "pass"),
+        _tile("last change", e(last.action) if last else "–",
+              f"{last.route} by {last.by}" if last else "no change yet"),
+    ]
+    return f'<section id="summary" class="tiles" aria-label="summary" data-live>{join(tiles)}</section>'
+
+
+def _tile(label: str, value: str, note: str, tone: str = "") -> str:
+    return (f'<div class="tile {e(tone)}"><div class="label">{e(label)}</div><div class="value">{value}</div>'
+            f'<div class="note">{e(note)}</div></div>')
+
+
+# ---------------------------------------------------------------- the routes
+def routes(facts: Facts) -> str:
+    rows = [row(f"num:{index}", f"<b>{e(item.route.id)}</b>", _prefix(item.route), e(item.route.upstream),
+                e(item.route.candidate or "–"), mode_badge(item.route), _share(item.route),
+                e(item.route.fallback or "–"), verdict_badge(current_verdict(item)))
+            for index, item in enumerate(facts.routes, start=1)]
+    head = ("num:#", "route", "prefix", "primary", "candidate", "mode", "share", "fallback", "verdict")
+    return _panel("routes", "Routes", "in match order: the first that matches wins",
+                  table(head, rows, css="routes"))
+
+
+def _prefix(route: Route) -> str:
+    methods = f' <small>{e(" ".join(sorted(route.methods)))}</small>' if route.methods else ""
+    return f"<code>{e(route.prefix)}</code>{methods}"
+
+
+def _share(route: Route) -> str:
+    if route.mode is Mode.CANARY:
+        return f'<progress max="100" value="{route.percent:g}"></progress> {e(share(route.percent))}'
+    if route.mode is Mode.SHADOW:
+        return f"copies <small>writes: {e(route.writes.value)}</small>"
+    return '<span class="muted">all</span>'
+
+
+# ---------------------------------------------------------------- moving routes
+def moving(facts: Facts, breakers: Mapping[str, str], csrf: str) -> str:
+    cards = [_canary_card(item, breakers, csrf, facts.read_at) if item.route.mode is Mode.CANARY
+             else _shadow_card(item, csrf, facts.read_at) for item in facts.moving]
+    body = join(cards) or '<p class="empty">No route is moving: every route is served by its primary alone.</p>'
+    return _panel("moving", "Moving routes", "canaries and shadows, as the judge sees them",
+                  f'<div class="cards">{body}</div>')
+
+
+def _card_head(route: Route) -> str:
+    return (f'<header><h3>{e(route.id)}</h3><code>{e(route.prefix)}</code>{mode_badge(route)}'
+            f'<span class="flow">{e(route.upstream)} <span aria-hidden="true">→</span> '
+            f'{e(route.candidate or "")}</span>'
+            f"</header>")
+
+
+def _canary_card(item: RouteFacts, breakers: Mapping[str, str], csrf: str, now: float) -> str:
+    route = item.route
+    arms = table(("arm", "upstream", "num:requests", "num:errors", "num:error rate", "num:p99"),
+                 [_arm_row(arm) for arm in item.arms], css="arms")
+    breaker = _breaker_badge(breakers.get(route.candidate or "", "closed"))
+    steps = f" · next steps {', '.join(share(step) for step in route.steps)}" if route.steps else ""
+    return (f'<article class="card canary">{_card_head(route)}'
+            f'<p class="split"><progress max="100" value="{route.percent:g}"></progress> {e(share(route.percent))} '
+            f"of callers go to the candidate{e(steps)} · breaker {breaker}</p>"
+            f"<h4>Live split <small>since the last change, whole fleet</small></h4>{arms}"
+            f"{_verdict_block(current_verdict(item), now)}"
+            f'<div class="actions">{forms.promote(route.id, csrf)}{forms.rollback(route.id, csrf)}</div></article>')
+
+
+def _arm_row(arm: Arm) -> str:
+    tone = "fail" if arm.error_rate else ""
+    return row(badge(arm.name, arm.name), e(arm.upstream), f"num:{count(arm.requests)}", f"num:{count(arm.errors)}",
+               f'num:<span class="{tone}">{rate(arm.error_rate)}</span>', f"num:{latency(arm.p99_seconds)}")
+
+
+def _shadow_card(item: RouteFacts, csrf: str, now: float) -> str:
+    route, report = item.route, item.shadow or {}
+    counts = report.get("counts", {})
+    figures = join(f'<div><dt>{e(label)}</dt><dd>{value}</dd></div>' for label, value in (
+        ("compared", count(counts.get("compared", 0))), ("differed", count(counts.get("mismatched", 0))),
+        ("diff rate", rate(report.get("diff_rate", 0.0))), ("dropped", count(counts.get("dropped", 0))),
+        ("not copied", count(counts.get("skipped", 0)))))
+    fields = table(("field", "num:candidate differs", "num:noise", "verdict"),
+                   [row(f"<code>{e(field['path'])}</code>", f"num:{rate(field['candidate_rate'])}",
+                        f"num:{rate(field['noise_rate'])}",
+                        badge("reported", "fail") if field["reported"] else badge("noise", "none"))
+                    for field in sorted(report.get("fields", []), key=_reported_first)],
+                   css="fields", empty="No field has differed yet.")
+    return (f'<article class="card shadow wide">{_card_head(route)}<dl class="figures">{figures}</dl>'
+            f"{_verdict_block(current_verdict(item), now)}"
+            f"<h4>Fields <small>reported: the candidate differs beyond the primary's own noise</small></h4>{fields}"
+            f"{_latest_mismatch(report, route, now)}"
+            f'<div class="actions">{forms.canary_from_shadow(route, csrf)}{forms.promote(route.id, csrf)}'
+            f"{forms.rollback(route.id, csrf)}</div></article>")
+
+
+def _reported_first(field: Mapping[str, Any]) -> tuple[bool, str]:
+    return not field["reported"], field["path"]
+
+
+def _latest_mismatch(report: Mapping[str, Any], route: Route, now: float) -> str:
+    samples = report.get("samples") or []
+    if not samples:
+        return "<h4>Latest mismatch</h4><p class=\"empty\">No answer has differed yet.</p>"
+    sample = samples[0]
+    differences = join(f"<li><code>{e(path)}</code></li>" for path in sample.get("differences", []))
+    return (f"<h4>Latest mismatch <small>{e(sample.get('method', ''))} <code>{e(sample.get('path', ''))}</code> · "
+            f"{moment(float(sample.get('at', now)), now)} · request {e(sample.get('request_id', ''))}</small></h4>"
+            f'<ul class="differences">{differences}</ul>'
+            f"{side_by_side(sample, primary=route.upstream, candidate=route.candidate or '')}")
+
+
+def _verdict_block(verdict: dict[str, Any] | None, now: float) -> str:
+    if verdict is None:
+        return ('<div class="verdict"><span class="badge hold">not judged yet</span> '
+                '<span class="muted">the judge looks every 5 s</span></div>')
+    figures = verdict.get("figures", {})
+    details = _canary_figures(figures) if "statistic" in figures else _shadow_figures(figures)
+    return (f'<div class="verdict {OUTCOME_CLASS.get(verdict["outcome"], "hold")}">{verdict_badge(verdict)} '
+            f'<span class="reason">{e(verdict.get("reason", ""))}</span> '
+            f'<small>{moment(float(verdict["at"]), now)}</small>'
+            f'<dl class="figures small">{details}</dl></div>')
+
+
+def _canary_figures(figures: Mapping[str, Any]) -> str:
+    requests, errors, tails = figures.get("requests", {}), figures.get("error_rate", {}), figures.get("p99_seconds", {})
+    items = (
+        ("n primary / candidate", f"{count(requests.get('primary'))} / {count(requests.get('candidate'))}"),
+        ("error rate", f"{rate(errors.get('primary'))} / {rate(errors.get('candidate'))}"),
+        ("mSPRT vs threshold", f"{number(figures.get('statistic'))} / {number(figures.get('threshold'), 0)}"),
+        ("p99", f"{latency(tails.get('primary'))} / {latency(tails.get('candidate'))} "
+                f"(limit {number(figures.get('p99_ratio_limit'), 1)}×)"),
+    )
+    return join(f"<div><dt>{e(label)}</dt><dd>{e(value)}</dd></div>" for label, value in items)
+
+
+def _shadow_figures(figures: Mapping[str, Any]) -> str:
+    items = (("compared", count(figures.get("compared"))), ("differed", count(figures.get("mismatched"))),
+             ("diff rate vs limit", f"{rate(figures.get('diff_rate'))} / {rate(figures.get('max_diff_rate'))}"))
+    return join(f"<div><dt>{e(label)}</dt><dd>{e(value)}</dd></div>" for label, value in items)
+
+
+# ---------------------------------------------------------------- breakers, progress, history
+def breaker_states(facts: Facts, breakers: Mapping[str, str], pid: int) -> str:
+    used: dict[str, list[str]] = {}
+    for item in facts.routes:
+        if item.route.candidate is not None:
+            used.setdefault(item.route.candidate, []).append(item.route.id)
+    names = sorted(set(used) | set(breakers))
+    rows = [row(f"<b>{e(name)}</b>", _breaker_badge(breakers.get(name, "closed")),
+                e(", ".join(used.get(name, [])) or "–")) for name in names]
+    return _panel("breakers", "Breakers", f"the candidates', in this proxy process (pid {pid}): each has its own",
+                  table(("candidate", "state", "routes"), rows, empty="No route has a candidate."))
+
+
+def _breaker_badge(state: str) -> str:
+    return badge(state, BREAKER_CLASS.get(state, "hold"))
+
+
+def progress(found: Progress | None) -> str:
+    if found is None:
+        body = ('<p class="placeholder"><b>Not measured yet.</b> The share of the monolith\'s URLs that services '
+                "answer needs the URL inventory, which is still to come.</p>")
+    else:
+        body = (f'<p><progress max="{found.total}" value="{found.moved}"></progress> '
+                f"{count(found.moved)} of {count(found.total)} URLs moved</p><p class=\"muted\">{e(found.note)}</p>")
+    return _panel("progress", "Migration progress", "URLs answered by a service", body)
+
+
+def history(records: tuple[AuditRecord, ...], now: float) -> str:
+    rows = [row(moment(record.at, now), f"<b>{e(record.route)}</b>", badge(record.action, record.action),
+                f'{e(state_brief(record.before))} <span aria-hidden="true">→</span> {e(state_brief(record.after))}',
+                e(record.by), e(record.reason) if record.reason else '<span class="muted">–</span>')
+            for record in records]
+    return _panel("history", "Changes", "newest first, from the audit log; the judge signs as strangler-judge",
+                  table(("when (UTC)", "route", "action", "before → after", "by", "reason"), rows, css="history",
+                        empty="No change has been made yet."))
+
+
+def _panel(anchor: str, title: str, note: str, body: str) -> str:
+    return (f'<section id="{e(anchor)}" class="panel" data-live><h2>{e(title)} <small>{e(note)}</small></h2>'
+            f"{body}</section>")
