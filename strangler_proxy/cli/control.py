@@ -58,7 +58,8 @@ def status(as_json: bool) -> None:
     """Every route in match order: its primary, candidate, mode and share."""
     with control_store() as store:
         routes = store.table_in_force().routes
-        verdicts = {route.id: _verdict(store, route.id) for route in routes}
+        # A verdict is about a candidate: a route without one has none to show (the history says why).
+        verdicts = {route.id: _verdict(store, route.id) if route.candidate else None for route in routes}
     if as_json:
         print_json([{**_route_dict(route), "verdict": verdicts[route.id]} for route in routes])
         return

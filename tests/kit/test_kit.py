@@ -221,3 +221,13 @@ def test_a_redis_url_of_ones_own_is_kept(checkout):
 
     exported_example = kit.read_env_file(checkout / ".env.example")["REDIS_URL"]
     assert kit.stack_environ(checkout, {"REDIS_URL": exported_example})["REDIS_URL"] == exported_example
+
+
+def test_a_new_env_file_names_the_checkout_s_own_redis_for_every_tool_that_reads_it(checkout):
+    kit.create_env_file(checkout)
+    dotenv = kit.read_env_file(checkout / ".env")
+    example = kit.read_env_file(checkout / ".env.example")
+    assert dotenv["REDIS_URL"] == kit.checkout_redis_url(checkout) != example["REDIS_URL"]
+    assert {name: value for name, value in dotenv.items() if name != "REDIS_URL"} == {
+        name: value for name, value in example.items() if name != "REDIS_URL"}
+    assert kit.stack_environ(checkout, {})["REDIS_URL"] == dotenv["REDIS_URL"]
