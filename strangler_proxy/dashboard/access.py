@@ -14,8 +14,9 @@ A wrong bearer token is refused outright, whatever else the request carries. Wit
 only staff get in.
 
 The admin cookie (`strangler_admin`, HttpOnly, SameSite=Strict, Path=/_strangler/, Secure over HTTPS)
-never holds the token: it holds its expiry and an HMAC-SHA256 of that expiry under the token, so it lapses
-after SESSION_SECONDS and changing PROXY_ADMIN_TOKEN ends every session at once.
+never holds the token: it holds its expiry, a random session id and an HMAC-SHA256 of both under the token,
+so it lapses after SESSION_SECONDS, each sign-in is a session of its own (with its own CSRF token), and
+changing PROXY_ADMIN_TOKEN ends every session at once.
 
 CSRF. A change made with a cookie (the admin cookie or the monolith's session cookie) must carry the form
 field `csrf`: an HMAC-SHA256 of that cookie's value under the proxy's first identity signing key. The page
@@ -29,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,19 +110,20 @@ class Access:
     # ---------------------------------------------------------------- the admin cookie
     def session_cookie(self, *, secure: bool) -> tuple[bytes, bytes]:
         """The Set-Cookie header of a new admin session (after a valid ?token=)."""
-        expires = str(int(self.clock()) + SESSION_SECONDS)
-        return cookie(ADMIN_COOKIE, f"{expires}.{self._session_mac(expires)}", max_age=SESSION_SECONDS,
+        session = f"{int(self.clock()) + SESSION_SECONDS}.{secrets.token_hex(16)}"
+        return cookie(ADMIN_COOKIE, f"{session}.{self._session_mac(session)}", max_age=SESSION_SECONDS,
                       secure=secure, path=COOKIE_PATH)
 
     def _valid_session(self, value: str) -> bool:
-        expires, _, mac = value.partition(".")
+        session, _, mac = value.rpartition(".")
+        expires = session.partition(".")[0]
         if self.admin_token is None or not expires.isdigit() or int(expires) < self.clock():
             return False
-        return hmac.compare_digest(mac, self._session_mac(expires))
+        return hmac.compare_digest(mac, self._session_mac(session))
 
-    def _session_mac(self, expires: str) -> str:
+    def _session_mac(self, session: str) -> str:
         assert self.admin_token is not None
-        return hmac.new(self.admin_token, _SESSION_SALT + expires.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self.admin_token, _SESSION_SALT + session.encode(), hashlib.sha256).hexdigest()
 
     # ---------------------------------------------------------------- CSRF
     def csrf_token(self, caller: Caller) -> str:
