@@ -7,5 +7,5 @@
 
 Its own database (DATABASE_URL, mapped from CHECKOUT_DATABASE_URL), the monolith's catalogue over HTTP
 (CATALOG_URL), the card processor (CARD_PROCESSOR_URL), and order events for the notifications worker
-(chassis.events). The saga's steps and compensations are drawn in checkout/flow.py.
+(order_contract.events). The saga's steps and compensations are drawn in checkout/flow.py.
 """

@@ -20,8 +20,8 @@ from chassis.env import (
     env_url,
     read_dot_env,
 )
-from chassis.events import NOTIFICATIONS_QUEUE
 from extracted.checkout.checkout.policy import RetryPolicy
+from order_contract.events import NOTIFICATIONS_QUEUE
 
 read_dot_env()
 

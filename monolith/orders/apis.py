@@ -11,13 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chassis.card_processor import CardProcessorUnavailable, PaymentDeclined
 from chassis.errors import error_body
-from chassis.fields import DeliveryDateField
+from integrations.card_processor.client import CardProcessorUnavailable, PaymentDeclined
 from monolith.catalog import gateway
 from monolith.catalog.gateway import OutOfStock
 from monolith.orders import selectors
 from monolith.orders.services import order_checkout
+from order_contract.fields import DeliveryDateField
 
 MAX_DAYS_AHEAD = 365
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from chassis.card_processor import CardProcessorClient
+from integrations.card_processor.client import CardProcessorClient
 
 
 @lru_cache(maxsize=1)

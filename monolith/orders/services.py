@@ -17,7 +17,7 @@ import uuid
 
 from django.contrib.auth.models import User
 
-from chassis.card_processor import CardProcessorError, Payment
+from integrations.card_processor.client import CardProcessorError, Payment
 from monolith.accounts.services import profile_get
 from monolith.catalog import gateway
 from monolith.catalog.gateway import ProductInfo

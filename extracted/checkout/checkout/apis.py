@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chassis.fields import DeliveryDateField
 from chassis.identity import Identity, IdentityUser
 from extracted.checkout.checkout import selectors
 from extracted.checkout.checkout.errors import IDEMPOTENCY_HEADER
@@ -24,6 +23,7 @@ from extracted.checkout.checkout.fingerprints import request_fingerprint
 from extracted.checkout.checkout.idempotency import MAX_KEY_LENGTH, Answer, KeyClaim, answer_replayed
 from extracted.checkout.checkout.services import order_accept, order_status_url
 from extracted.checkout.checkout.texts import status_message
+from order_contract.fields import DeliveryDateField
 
 
 class CheckoutApi(APIView):

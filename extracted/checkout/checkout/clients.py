@@ -11,9 +11,9 @@ import threading
 from django.conf import settings
 from django.core.cache import caches
 
-from chassis.card_processor import CardProcessorClient
 from chassis.identity import sign_internal
 from extracted.checkout.checkout.catalog_client import CatalogClient, Product
+from integrations.card_processor.client import CardProcessorClient
 
 _local = threading.local()
 

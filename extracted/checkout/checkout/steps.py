@@ -15,16 +15,20 @@ from typing import Any
 from django.conf import settings
 from kombu.exceptions import KombuError
 
-from chassis.card_processor import (CardProcessorError, CardProcessorRejected, CardProcessorUnavailable,
-                                    PaymentDeclined)
-from chassis.card_processor import Payment as Authorization
-from chassis.events import ORDER_CONFIRMED, ORDER_FAILED, InvalidEvent, OrderEvent, publish
 from extracted.checkout.celery_app import app
 from extracted.checkout.checkout.catalog_client import CatalogError, CatalogUnavailable, OutOfStock
 from extracted.checkout.checkout.clients import card_processor, catalog
 from extracted.checkout.checkout.fingerprints import processor_key
 from extracted.checkout.checkout.flow import Payment, Status, Step, Stock
 from extracted.checkout.checkout.models import Order
+from integrations.card_processor.client import (
+    CardProcessorError,
+    CardProcessorRejected,
+    CardProcessorUnavailable,
+    PaymentDeclined,
+)
+from integrations.card_processor.client import Payment as Authorization
+from order_contract.events import ORDER_CONFIRMED, ORDER_FAILED, InvalidEvent, OrderEvent, publish
 
 Changes = dict[str, Any]
 

@@ -5,7 +5,7 @@
      │                      unreachable); the task retries with backoff
      └ Undeliverable        the provider refused this message for good; recorded, never retried
 
-An invalid event is `chassis.events.InvalidEvent`: logged and dropped, since no retry can fix it.
+An invalid event is `order_contract.events.InvalidEvent`: logged and dropped, since no retry can fix it.
 """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from chassis.events import ORDER_CONFIRMED, OrderEvent
+from order_contract.events import ORDER_CONFIRMED, OrderEvent
 
 
 def order_reference(order_id: str) -> str:

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chassis.events import OrderEvent
 from extracted.notifications.notifications import channels, messages
 from extracted.notifications.notifications.contacts import contact_get
 from extracted.notifications.notifications.errors import TryAgainLater, Undeliverable
 from extracted.notifications.notifications.models import Delivery, ProcessedEvent
+from order_contract.events import OrderEvent
 
 logger = logging.getLogger(__name__)
 

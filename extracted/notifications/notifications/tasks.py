@@ -8,9 +8,9 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
-from chassis.events import NOTIFICATIONS_TASK, InvalidEvent, OrderEvent
 from extracted.notifications.notifications.errors import TryAgainLater
 from extracted.notifications.notifications.services import order_event_handle
+from order_contract.events import NOTIFICATIONS_TASK, InvalidEvent, OrderEvent
 
 logger = logging.getLogger(__name__)
 

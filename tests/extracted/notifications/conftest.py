@@ -25,8 +25,8 @@ from moto.server import ThreadedMotoServer
 from moto.sns.models import sns_backends
 
 from chassis.celery_app import make_celery
-from chassis.events import NOTIFICATIONS_TASK, ORDER_CONFIRMED, OrderEvent, publish
 from extracted.notifications.notifications.messages import order_reference
+from order_contract.events import NOTIFICATIONS_TASK, ORDER_CONFIRMED, OrderEvent, publish
 from tests.support.databases import throwaway_database_url
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import free_port, wait_until

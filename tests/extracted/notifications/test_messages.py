@@ -1,7 +1,7 @@
 """What the customer reads, for a confirmed and for a failed order."""
 
-from chassis.events import ORDER_CONFIRMED, ORDER_FAILED, OrderEvent
 from extracted.notifications.notifications import messages
+from order_contract.events import ORDER_CONFIRMED, ORDER_FAILED, OrderEvent
 
 ORDER_ID = "3f2c1a9e-5b7d-4c1e-9a0b-1c2d3e4f5a6b"
 

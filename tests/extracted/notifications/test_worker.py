@@ -1,6 +1,6 @@
 """The notifications worker as it runs: a Celery worker process, SNS emulated over HTTP, the monolith."""
 
-from chassis.events import ORDER_FAILED
+from order_contract.events import ORDER_FAILED
 from tests.extracted.notifications.conftest import (
     SIGNING_KEYS,
     Worker,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chassis.card_processor import CardProcessorClient
+from integrations.card_processor.client import CardProcessorClient
 from tests.sandboxes.card_processor.sandbox import Sandbox, running_card_processor
 
 StartCardProcessor = Callable[..., Sandbox]

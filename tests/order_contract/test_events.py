@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from chassis.celery_app import make_celery
-from chassis.events import (
+from order_contract.events import (
     NOTIFICATIONS_QUEUE,
     NOTIFICATIONS_TASK,
     ORDER_CONFIRMED,

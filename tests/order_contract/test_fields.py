@@ -3,7 +3,7 @@ import datetime
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from chassis.fields import DeliveryDateField
+from order_contract.fields import DeliveryDateField
 
 
 def test_a_contract_datetime_keeps_its_date():

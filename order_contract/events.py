@@ -18,7 +18,7 @@ order must not be announced.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class OrderEvent:
                   reason: str | None = None, occurred_at: str | None = None) -> OrderEvent:
         """An event with the stable id for (order, type) and, unless given, the current time."""
         return cls(event_id=event_id_for(order_id=order_id, type=type), type=type, order_id=order_id,
-                   occurred_at=occurred_at or datetime.now(timezone.utc).isoformat(), user_id=user_id,
+                   occurred_at=occurred_at or datetime.now(UTC).isoformat(), user_id=user_id,
                    email=email, product_name=product_name, amount_cents=amount_cents, currency=currency,
                    delivery_address=delivery_address, delivery_date=delivery_date, reason=reason)
 

@@ -10,8 +10,13 @@ from contextlib import closing
 import pytest
 
 from chassis import request_id
-from chassis.card_processor import (CardProcessorClient, CardProcessorRejected, CardProcessorUnavailable,
-                                    Payment, PaymentDeclined)
+from integrations.card_processor.client import (
+    CardProcessorClient,
+    CardProcessorRejected,
+    CardProcessorUnavailable,
+    Payment,
+    PaymentDeclined,
+)
 from tests.sandboxes.card_processor.sandbox import Sandbox, running_card_processor
 from tests.support.waiting import free_port
 
