@@ -12,14 +12,18 @@ The same keys sign `X-Strangler-Internal`, the proof that a call to the monolith
 comes from inside the kit (the proxy, or a service holding the keys), under another salt so neither
 token can stand in for the other; the proxy answers 404 to any client path under /internal/.
 
-The proxy caches each resolved credential in Redis under `identity_cache_key()`; the monolith
-overwrites that entry when the credential dies (log-out, token deleted), so both sides must build the
-key here, in one place.
+The proxy caches each resolved credential in Redis under `identity_cache_key()`, as the identity
+document the monolith's identity endpoint answers with (`identity_document()`); the monolith overwrites
+that entry with the anonymous document when the credential dies (log-out, token deleted). So the key
+and the document are both made here, in one place, for the endpoint, the edge and the revocation alike.
+
+    NotAnIdentityDocument    a body is not an identity document (a ValueError)
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -119,6 +123,31 @@ def identity_cache_key(kind: str, credential: str) -> str:
     """
     digest = hashlib.sha256(f"{kind}\x00{credential}".encode()).hexdigest()
     return CACHE_KEY_PREFIX + digest
+
+
+class NotAnIdentityDocument(ValueError):
+    """A body that is not an identity document: not JSON, not an object, or without `user_id`."""
+
+
+def identity_document(identity: Identity) -> str:
+    """`identity` as JSON: `{"user_id": "7", "username": "ada", "email": "ada@example.com"}`, or
+    `{"user_id": null}` for nobody. What the monolith's identity endpoint answers and the edge caches."""
+    if not identity.is_authenticated:
+        return json.dumps({"user_id": None})
+    return json.dumps({"user_id": identity.user_id, "username": identity.username, "email": identity.email})
+
+
+def identity_from_document(body: bytes | str) -> Identity:
+    """The Identity an identity document names (the inverse of `identity_document`)."""
+    try:
+        document = json.loads(body)
+        user_id = document["user_id"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise NotAnIdentityDocument(f"not an identity document: {exc!r}") from exc
+    if user_id is None:
+        return ANONYMOUS
+    return Identity(user_id=str(user_id), username=str(document.get("username") or ""),
+                    email=str(document.get("email") or ""))
 
 
 class _Signer(signing.TimestampSigner):

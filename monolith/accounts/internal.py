@@ -1,7 +1,8 @@
 """Endpoints only the strangler proxy may call, mounted at /internal/ (the proxy answers 404 to any
 client path there, and each call here must carry the proxy's signed `X-Strangler-Internal` proof).
 
-    GET /internal/identity    who the request's session cookie or API token belongs to:
+    GET /internal/identity    who the request's session cookie or API token belongs to, as the identity
+                              document chassis.identity writes (what the edge caches):
                               {"user_id": "7", "username": "ada", "email": "ada@example.com"}
                               or {"user_id": null}; never cached by HTTP caches.
 """
@@ -9,28 +10,27 @@ client path there, and each call here must carry the proxy's signed `X-Strangler
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from chassis.errors import error_response
-from chassis.identity import INTERNAL_HEADER, INTERNAL_META_KEY, verify_internal
+from chassis.identity import ANONYMOUS, INTERNAL_HEADER, INTERNAL_META_KEY, Identity, identity_document, verify_internal
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 @never_cache
-def identity_view(request: HttpRequest) -> JsonResponse:
+def identity_view(request: HttpRequest) -> HttpResponse:
     if not _from_proxy(request):
         return error_response(403, f"Internal endpoint: a valid {INTERNAL_HEADER} proof is required.")
-    return JsonResponse(identity_document(_caller(request)))
+    return HttpResponse(identity_document(identity_of(_caller(request))), content_type="application/json")
 
 
 def _from_proxy(request: HttpRequest) -> bool:
@@ -51,7 +51,8 @@ def _caller(request: HttpRequest) -> AbstractBaseUser | None:
     return found[0] if found else None
 
 
-def identity_document(user: Any) -> dict[str, Any]:
+def identity_of(user: AbstractBaseUser | None) -> Identity:
+    """The edge's Identity for a user of the monolith (ANONYMOUS for nobody)."""
     if user is None:
-        return {"user_id": None}
-    return {"user_id": str(user.pk), "username": user.get_username(), "email": getattr(user, "email", "")}
+        return ANONYMOUS
+    return Identity(user_id=str(user.pk), username=user.get_username(), email=getattr(user, "email", "") or "")

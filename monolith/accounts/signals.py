@@ -9,7 +9,6 @@ not stop the log-out; the stale entry then lives at most IDENTITY_CACHE_SECONDS.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -20,11 +19,11 @@ from django.db.models.signals import post_delete
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
-from chassis.identity import REVOKED_TTL_SECONDS, SESSION, TOKEN, identity_cache_key
+from chassis.identity import ANONYMOUS, REVOKED_TTL_SECONDS, SESSION, TOKEN, identity_cache_key, identity_document
 
 logger = logging.getLogger(__name__)
 
-ANONYMOUS_DOCUMENT = json.dumps({"user_id": None})
+ANONYMOUS_DOCUMENT = identity_document(ANONYMOUS)
 
 
 def connect() -> None:

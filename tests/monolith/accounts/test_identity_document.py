@@ -1,0 +1,25 @@
+"""The monolith writes the edge's identity document only through chassis.identity."""
+
+import pytest
+
+from chassis.identity import ANONYMOUS, INTERNAL_META_KEY, SESSION, identity_cache_key, identity_document, sign_internal
+from monolith.accounts import signals
+from monolith.accounts.internal import identity_of
+
+KEY = "identity-document-test-key-" + "k" * 40
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_identity_endpoint_answers_the_chassis_document_of_the_caller(settings, shopper_client, shopper):
+    settings.IDENTITY_SIGNING_KEYS = [KEY]
+    response = shopper_client.get("/internal/identity", **{INTERNAL_META_KEY: sign_internal(keys=[KEY])})
+    assert response.content.decode() == identity_document(identity_of(shopper))
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_log_out_leaves_the_chassis_document_of_nobody_in_the_edge_cache(shopper_client, redis_client):
+    session_key = shopper_client.session.session_key
+    shopper_client.post("/accounts/logout/")
+    assert redis_client.get(identity_cache_key(SESSION, session_key)) == identity_document(ANONYMOUS)
+    assert signals.ANONYMOUS_DOCUMENT == identity_document(ANONYMOUS)
