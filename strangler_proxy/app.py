@@ -99,7 +99,7 @@ async def start() -> Runtime:
     live = LiveTable(table, control_redis)
     await live.refresh()  # the stored live states, before the first request
     limits_stage = await limits.startup(settings, table=lambda: live.table)
-    identity_stage = await identity.startup(settings, lookup_limit=limits_stage)
+    identity_stage = await identity.startup(settings, lookup_limit=limits_stage, mode=table.identity)
     keys = identity_stage.keys
     shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys))
     shadow.start()

@@ -113,3 +113,7 @@ class RouteTable:
     # Upper bound on a request body, in bytes (413 beyond it).
     max_body_bytes: int = 1_048_576
     source: str = ""
+    # How the edge learns the caller: "django" asks the monolith's identity endpoint (the kit's Django
+    # app) and forwards a signed identity; "off" asks nothing: the monolith's cookies pass through and it
+    # decides, and every caller is anonymous to the edge (limits per address, no login_required).
+    identity: str = "django"

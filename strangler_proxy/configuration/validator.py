@@ -30,7 +30,8 @@ from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 T = TypeVar("T")
 
 TOP_LEVEL = "top level"
-TOP_KEYS = ("max_body_bytes", "default_anonymous_plan", "upstreams", "plans", "routes")
+TOP_KEYS = ("max_body_bytes", "default_anonymous_plan", "identity", "upstreams", "plans", "routes")
+IDENTITY_MODES = ("django", "off")
 TOP_REQUIRED = {
     "upstreams": '[upstreams.monolith] with url_env = "MONOLITH_URL"',
     "routes": '[[routes]] with id = "default", prefix = "/", upstream = "monolith"',
@@ -53,11 +54,26 @@ def validate(document: Mapping[str, Any], environ: Mapping[str, str], *, source:
     routes = None if raw_routes is None else _routes(raw_routes, upstreams, plans, problems)
     check_ids(raw_routes or [], problems)
     check_order(routes, upstreams, problems)
+    identity = _identity_mode(document, routes or [], problems)
     if problems.errors:
         raise RouteTableInvalid(problems.errors, source=source)
     return RouteTable(routes=tuple(_present(routes or [])), upstreams=_present_values(upstreams),
                       plans=_present_values(plans), default_anonymous_plan=default_plan,
-                      max_body_bytes=max_body_bytes, source=source)
+                      max_body_bytes=max_body_bytes, source=source, identity=identity)
+
+
+def _identity_mode(document: Mapping[str, Any], routes: Sequence[Route | None], problems: Problems) -> str:
+    mode = read(document, "identity", TEXT, TOP_LEVEL, problems) or "django"
+    if mode not in IDENTITY_MODES:
+        problems.add(f'identity = {mode!r} is not a mode; write identity = "django" (ask the monolith who the '
+                     'caller is) or identity = "off" (ask nothing)')
+        return "django"
+    if mode == "off":
+        for route in _present(routes):
+            if route.login_required:
+                problems.add(f"{entry_label('route', route.id)}: login_required needs the edge to know the caller, "
+                             'but identity = "off"; remove login_required, or set identity = "django"')
+    return mode
 
 
 # ---------------------------------------------------------------- the entries

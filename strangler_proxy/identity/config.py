@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from chassis.env import ConfigError, env_environment, env_float, env_int, env_list, env_str, env_url
@@ -36,8 +37,14 @@ class IdentityConfig:
     redis_timeout: float = 0.25
 
 
-def load_identity_config() -> IdentityConfig:
-    """Read the variables above; raises ConfigError naming the first missing or bad one."""
+def load_identity_config(mode: str = "django") -> IdentityConfig:
+    """Read the variables above; raises ConfigError naming the first missing or bad one. With the route
+    table's identity = "off" nothing is looked up, so MONOLITH_URL is not needed, and without
+    IDENTITY_SIGNING_KEYS the process signs its own proofs with a key made at start-up (a tester's pinned
+    canary side and dry-run shadow writes then need the variable set)."""
+    if mode == "off":
+        return IdentityConfig(signing_keys=signing_keys() if env_list("IDENTITY_SIGNING_KEYS") else
+                              (secrets.token_urlsafe(48),), monolith_url="")
     return IdentityConfig(
         signing_keys=signing_keys(),
         monolith_url=env_url("MONOLITH_URL", schemes=("http", "https")),

@@ -13,13 +13,14 @@ import logging
 
 from redis.exceptions import RedisError
 
-from chassis.identity import Identity, identity_cache_key
+from chassis.identity import ANONYMOUS, Identity, identity_cache_key
 from strangler_proxy.identity.monolith import Lookup, LookupFailed, identity_document, identity_from_document
 from strangler_proxy.redis_link import Commands
 
 __all__ = ["IdentityResolver", "LookupFailed"]
 
 logger = logging.getLogger(__name__)
+FAILED_LOOKUP_SECONDS = 5
 
 
 class IdentityResolver:
@@ -50,13 +51,20 @@ class IdentityResolver:
             return None  # unreadable (an older format?): ask again and overwrite on expiry
 
     async def look_up(self, kind: str, credential: str) -> Identity:
-        """Ask the monolith, and cache its answer; raises LookupFailed when it cannot say."""
-        identity = await self.lookup(kind, credential)
-        await self._store(identity_cache_key(kind, credential), identity)
+        """Ask the monolith, and cache its answer; raises LookupFailed when it cannot say. A failed look-up
+        is remembered as anonymous for FAILED_LOOKUP_SECONDS, so a monolith that cannot answer (down, or
+        without the identity endpoint) is asked once per credential per interval, not on every request."""
+        key = identity_cache_key(kind, credential)
+        try:
+            identity = await self.lookup(kind, credential)
+        except LookupFailed:
+            await self._store(key, ANONYMOUS, seconds=FAILED_LOOKUP_SECONDS)
+            raise
+        await self._store(key, identity, seconds=self.cache_seconds)
         return identity
 
-    async def _store(self, key: str, identity: Identity) -> None:
+    async def _store(self, key: str, identity: Identity, *, seconds: int) -> None:
         try:
-            await self.redis.set(key, identity_document(identity), ex=self.cache_seconds, nx=True)
+            await self.redis.set(key, identity_document(identity), ex=seconds, nx=True)
         except RedisError as exc:
             logger.warning("identity cache unavailable; answer not cached", extra={"error": str(exc)})

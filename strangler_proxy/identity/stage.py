@@ -81,7 +81,7 @@ class IdentityStage:
     I/O (the anonymous caller), else the awaitable that finishes the work.
     """
 
-    def __init__(self, *, resolver: CachedLookup, lookup_limit: LookupLimit, api_key_plan: ApiKeyLookup,
+    def __init__(self, *, resolver: CachedLookup | None, lookup_limit: LookupLimit, api_key_plan: ApiKeyLookup,
                  keys: Sequence[str], session_cookie: str = "sessionid",
                  clock: Callable[[], float] = time.monotonic, owned: Sequence[Closer] = ()) -> None:
         self.owned = tuple(owned)
@@ -132,7 +132,10 @@ class IdentityStage:
 
     async def _caller(self, exchange: Exchange, credentials: Credentials) -> tuple[Identity, bool]:
         """The signed-in user behind the session, else behind the token, else ANONYMOUS; and whether the
-        monolith was asked (and so paid for). Raises Rejection(429) when the caller cannot pay."""
+        monolith was asked (and so paid for). Raises Rejection(429) when the caller cannot pay. With no
+        resolver (identity = "off") every caller is anonymous to the edge, and nothing is asked."""
+        if self.resolver is None:
+            return ANONYMOUS, False
         looked_up = False
         try:
             for kind, credential in ((SESSION, credentials.session), (TOKEN, credentials.token)):
@@ -186,13 +189,18 @@ def _check_login(route: Route | None, identity: Identity) -> None:
 
 
 # ---------------------------------------------------------------- start-up (one per process)
-async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: IdentityConfig | None = None) -> IdentityStage:
+async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: IdentityConfig | None = None,
+                  mode: str = "django") -> IdentityStage:
     """The stage, ready; call once per process, inside the event loop (ASGI lifespan start-up), after the
     limits stage, which is `lookup_limit`. Reads its variables (config.py) unless given `config`; raises
     ConfigError naming a bad one. Redis at `settings.redis_url` is connected on first use, so a Redis
     outage does not stop start-up. `await stage.aclose()` closes what it opened."""
-    config = config or load_identity_config()
+    config = config or load_identity_config(mode)
     client = RedisLink(settings.redis_url, timeout=config.redis_timeout, name="strangler-proxy-identity")
+    if mode == "off":
+        return IdentityStage(resolver=None, lookup_limit=lookup_limit, keys=config.signing_keys,
+                             api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
+                             session_cookie=config.session_cookie, owned=(client.aclose,))
     lookup = monolith_lookup(config)
     return build_stage(config, client, lookup_limit, lookup, owned=(client.aclose, lookup.close))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from django.conf import settings as django_settings
@@ -10,6 +11,7 @@ from django.conf import settings as django_settings
 from chassis.identity import ANONYMOUS, SESSION, Identity, identity_cache_key, verify
 from monolith.accounts.services import api_token_get_or_create, user_create
 from strangler_proxy.exchange import Exchange, Rejection
+from strangler_proxy.identity.resolver import FAILED_LOOKUP_SECONDS
 from tests.strangler_proxy.identity.support import PRIVATE, SIGNING_KEY, identity_stage, new_exchange
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,4 +93,7 @@ def test_a_proxy_with_the_wrong_key_is_refused_by_the_monolith(live_server, ada_
     settings.IDENTITY_SIGNING_KEYS = ["the-monolith-has-another-key-" + "m" * 30]
     [exchange] = resolve(live_server.url, with_session(ada_session))
     assert exchange.identity is ANONYMOUS
-    assert redis_client.get(identity_cache_key(SESSION, ada_session)) is None
+    # The failure is remembered briefly, as anonymous, so the monolith is not asked on every request.
+    key = identity_cache_key(SESSION, ada_session)
+    assert json.loads(redis_client.get(key))["user_id"] is None
+    assert 0 < redis_client.ttl(key) <= FAILED_LOOKUP_SECONDS

@@ -14,7 +14,7 @@ from chassis.identity import ANONYMOUS, SESSION, TOKEN, Identity, identity_cache
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.identity import stage as identity
 from strangler_proxy.identity.config import IdentityConfig, load_identity_config
-from strangler_proxy.identity.resolver import IdentityResolver
+from strangler_proxy.identity.resolver import FAILED_LOOKUP_SECONDS, IdentityResolver
 from strangler_proxy.identity.stage import IdentityStage, build_stage, is_internal_path
 from strangler_proxy.limits import stage as limits
 from strangler_proxy.limits.apikeys import ApiKeyPlans, api_key_add, api_key_revoke
@@ -132,10 +132,12 @@ def test_a_client_cannot_replace_the_signed_identity_with_its_own(redis_client):
 
 
 # ---------------------------------------------------------------- when the monolith cannot answer
-def test_an_unreachable_monolith_means_anonymous_and_nothing_cached(redis_client):
+def test_an_unreachable_monolith_means_anonymous_remembered_only_briefly(redis_client):
     exchange = run_stage(new_exchange([(b"cookie", f"sessionid={SESSION_KEY}".encode())]), monolith_url=NOWHERE)
     assert exchange.identity is ANONYMOUS
-    assert redis_client.get(identity_cache_key(SESSION, SESSION_KEY)) is None
+    key = identity_cache_key(SESSION, SESSION_KEY)
+    assert '"user_id": null' in redis_client.get(key) or '"user_id":null' in redis_client.get(key)
+    assert 0 < redis_client.ttl(key) <= FAILED_LOOKUP_SECONDS
 
 
 def test_an_unreachable_monolith_on_a_login_required_route_is_503_not_401():
