@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from order_contract.numbers import order_number
+
 
 class Order(models.Model):
     """A paid order. The synchronous checkout stores one only after the card was charged."""
@@ -30,7 +32,7 @@ class Order(models.Model):
     @property
     def number(self) -> str:
         """A short reference a person can read out on the phone."""
-        return self.id.hex[:8].upper()
+        return order_number(self.id)
 
     def __str__(self) -> str:
         return f"order {self.number}"

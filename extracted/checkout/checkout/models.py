@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from extracted.checkout.checkout.flow import FIRST_STEP, Payment, Status, Step, Stock
+from order_contract.numbers import order_number
 
 
 def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
@@ -54,7 +55,7 @@ class Order(models.Model):
     @property
     def number(self) -> str:
         """A short reference a person can read out on the phone."""
-        return self.id.hex[:8].upper()
+        return order_number(self.id)
 
     @property
     def completed(self) -> bool:

@@ -1,34 +1,24 @@
 """The two ways a customer hears from us, each one call that sends or raises why it did not.
 
 E-mail goes through Django's backend (EMAIL_BACKEND: one JSON log line locally, SMTP or SES in
-production). SMS goes to Amazon SNS through boto3, which takes its region, credentials and endpoint from
-the standard AWS variables (AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SNS, ...), so a local emulator and the
-real SNS need no code change. Failures that may pass raise TryAgainLater; a refusal for good raises
-Undeliverable.
+production). SMS goes to Amazon SNS through integrations.sns's client. Failures that may pass raise
+TryAgainLater; a refusal for good raises Undeliverable.
 """
 
 from __future__ import annotations
 
 import smtplib
-from functools import lru_cache
-from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.mail import send_mail
 
 from extracted.notifications.notifications.errors import TryAgainLater, Undeliverable
+from integrations.sns import sns_client
 
-# botocore retries throttling and 5xx itself a couple of times; the task's backoff does the rest.
-_SNS_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+# botocore retries throttling and 5xx itself a few times; the task's backoff does the rest.
+SNS_RETRIES = 3
 _THROTTLED = {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
               "TooManyRequestsException", "KMSThrottling"}
-
-
-@lru_cache(maxsize=1)
-def sns_client() -> Any:
-    return boto3.client("sns", config=_SNS_CONFIG)
 
 
 def email_send(*, to: str, subject: str, body: str) -> None:
@@ -43,7 +33,7 @@ def email_send(*, to: str, subject: str, body: str) -> None:
 def sms_send(*, phone: str, text: str) -> str:
     """Text `phone` through SNS; returns SNS's message id."""
     try:
-        return sns_client().publish(PhoneNumber=phone, Message=text)["MessageId"]
+        return sns_client(retries=SNS_RETRIES).publish(PhoneNumber=phone, Message=text)["MessageId"]
     except ClientError as error:
         raise _classified(error) from error
     except BotoCoreError as error:  # connection refused, timeouts, no credentials yet

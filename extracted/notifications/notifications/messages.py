@@ -1,24 +1,21 @@
-"""What the customer reads: one subject and one text per event, the same text by e-mail and by SMS."""
+"""What the customer reads: one subject and one text per event, the same text by e-mail and by SMS.
+
+The confirmation's words and the order number are order_contract's, so the monolith's "before" sends
+the very same message.
+"""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from order_contract.events import ORDER_CONFIRMED, OrderEvent
-
-
-def order_reference(order_id: str) -> str:
-    """The short number a person reads out on the phone, as the monolith shows it (ABCD1234)."""
-    try:
-        return uuid.UUID(order_id).hex[:8].upper()
-    except ValueError:
-        return order_id
+from order_contract.numbers import order_number
+from order_contract.texts import confirmation_subject, confirmation_text
 
 
 def subject(event: OrderEvent) -> str:
-    outcome = "confirmed" if event.type == ORDER_CONFIRMED else "could not be completed"
-    return f"Order {order_reference(event.order_id)} {outcome}"
+    number = order_number(event.order_id)
+    return confirmation_subject(number) if event.type == ORDER_CONFIRMED else f"Order {number} could not be completed"
 
 
 def text(event: OrderEvent) -> str:
@@ -26,12 +23,12 @@ def text(event: OrderEvent) -> str:
 
 
 def _confirmed(event: OrderEvent) -> str:
-    delivery = date.fromisoformat(event.delivery_date)
-    return (f"Your Concierge order {order_reference(event.order_id)} is confirmed: {event.product_name}, "
-            f"delivered to {event.delivery_address} on {delivery:%a %d %b %Y}. "
-            f"Total {event.amount_cents / 100:.2f} {event.currency.upper()}.")
+    return confirmation_text(number=order_number(event.order_id), product_name=event.product_name,
+                             delivery_address=event.delivery_address,
+                             delivery_date=date.fromisoformat(event.delivery_date), amount_cents=event.amount_cents,
+                             currency=event.currency)
 
 
 def _failed(event: OrderEvent) -> str:
-    return (f"Your Concierge order {order_reference(event.order_id)} ({event.product_name}) could not be "
+    return (f"Your Concierge order {order_number(event.order_id)} ({event.product_name}) could not be "
             f"completed: {event.reason}; you have not been charged.")

@@ -25,8 +25,8 @@ from moto.server import ThreadedMotoServer
 from moto.sns.models import sns_backends
 
 from chassis.celery_app import make_celery
-from extracted.notifications.notifications.messages import order_reference
 from order_contract.events import NOTIFICATIONS_TASK, ORDER_CONFIRMED, OrderEvent, publish
+from order_contract.numbers import order_number
 from tests.support.databases import throwaway_database_url
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import free_port, wait_until
@@ -56,7 +56,7 @@ def sns_server(port: int) -> ThreadedMotoServer:
 def texts_about(order_id: str) -> list[tuple[str, str]]:
     """(phone, text) of every SMS SNS received that names the order."""
     received = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values()
-    return [(phone, text) for phone, text in received if order_reference(order_id) in text]
+    return [(phone, text) for phone, text in received if order_number(order_id) in text]
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ class Worker:
 
     def emails_about(self, order_id: str) -> list[dict]:
         return [line for line in self.logged("email sent")
-                if order_reference(order_id) in line["email_subject"]]
+                if order_number(order_id) in line["email_subject"]]
 
     def wait_for(self, what: str, condition: Callable[[], Any], *, timeout: float = 60) -> Any:
         def done() -> Any:

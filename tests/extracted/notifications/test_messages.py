@@ -12,14 +12,6 @@ def _event(type: str = ORDER_CONFIRMED, reason: str | None = None) -> OrderEvent
                                 delivery_address="221B Baker Street", delivery_date="2026-12-24", reason=reason)
 
 
-def test_the_order_is_called_by_the_short_number_the_monolith_shows():
-    assert messages.order_reference(ORDER_ID) == "3F2C1A9E"
-
-
-def test_an_order_id_that_is_not_a_uuid_is_shown_as_it_is():
-    assert messages.order_reference("ord_123") == "ord_123"
-
-
 def test_a_confirmation_says_what_where_when_and_how_much():
     assert messages.subject(_event()) == "Order 3F2C1A9E confirmed"
     assert messages.text(_event()) == ("Your Concierge order 3F2C1A9E is confirmed: A dozen red roses, delivered "

@@ -9,8 +9,10 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 from moto.sns.models import sns_backends
 
+from extracted.notifications.notifications import messages
 from monolith.notifications import services
 from monolith.orders.models import Order
+from order_contract.events import ORDER_CONFIRMED, OrderEvent
 from tests.support.waiting import free_port
 
 REGION = "us-east-1"
@@ -71,3 +73,14 @@ def test_an_unreachable_sns_does_not_undo_the_order(shopper, settings, monkeypat
     services.order_confirmation_send(order=order)  # logs the failure, raises nothing
     services.sns_client.cache_clear()
     assert Order.objects.filter(pk=order.pk).exists() and len(mailoutbox) == 1
+
+
+def test_the_monolith_sends_the_words_the_notifications_service_sends(shopper):
+    """The synchronous checkout's confirmation and the service's, for the same order, are one text."""
+    order = _order(shopper)
+    event = OrderEvent.for_order(type=ORDER_CONFIRMED, order_id=str(order.id), user_id=str(shopper.pk),
+                                 email=shopper.email, product_name=order.product_name,
+                                 amount_cents=order.amount_cents, currency=order.currency,
+                                 delivery_address=order.delivery_address,
+                                 delivery_date=order.delivery_date.isoformat())
+    assert services.order_confirmation_text(order) == messages.text(event)
