@@ -66,7 +66,8 @@ def test_every_malformed_field_is_named_at_once():
     with pytest.raises(InvalidEvent) as refused:
         OrderEvent.from_message(message)
     for problem in ("amount_cents must be a non-negative integer", "type must be one of",
-                    "delivery_date must be an ISO 8601 date", "occurred_at must be an ISO 8601 date-time with a UTC offset"):
+                    "delivery_date must be an ISO 8601 date",
+                    "occurred_at must be an ISO 8601 date-time with a UTC offset"):
         assert problem in str(refused.value)
 
 

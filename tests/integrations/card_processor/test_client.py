@@ -117,9 +117,9 @@ def test_a_bad_request_raises_rejected_without_retrying(client: CardProcessorCli
 
 
 def test_nothing_listening_raises_unavailable_saying_the_processor_was_not_reached() -> None:
-    with closing(CardProcessorClient(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0.01)) as client:
-        with pytest.raises(CardProcessorUnavailable) as raised:
-            charge(client, new_id())
+    with (closing(CardProcessorClient(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0.01)) as client,
+          pytest.raises(CardProcessorUnavailable) as raised):
+        charge(client, new_id())
     assert raised.value.reached is False
 
 
