@@ -179,7 +179,7 @@ async def admin(runtime: Runtime, scope: dict[str, Any], receive: Receive, send:
     path = scope["path"]
     if is_dashboard_path(path):
         await Dashboard(admin_token=runtime.settings.admin_token, redis_url=runtime.settings.redis_url,
-                        file_table=runtime.live.file_table, identity=runtime.identity,
+                        live=runtime.live, identity=runtime.identity,
                         breakers=runtime.breakers.states).serve(exchange)
     elif path == "/_strangler/metrics" and not _may_scrape(runtime.settings, exchange.header(b"authorization")):
         await _answer(exchange, 401, error_json(401, "The metrics need Authorization: Bearer <PROXY_METRICS_TOKEN>.",

@@ -29,15 +29,21 @@ def _body_lines(body: str) -> list[str]:
 def aligned(left: list[str], right: list[str]) -> list[tuple[str | None, str | None, bool]]:
     """Rows of (left line, right line, differs); None where one side has no line facing the other's."""
     rows: list[tuple[str | None, str | None, bool]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+    # A JSON line gains a comma when a key comes after it on one side only: that is not a difference.
+    matcher = difflib.SequenceMatcher(None, _uncomma(left), _uncomma(right), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            rows += [(line, line, False) for line in left[i1:i2]]
+            rows += [(ours, theirs, False) for ours, theirs in zip(left[i1:i2], right[j1:j2], strict=True)]
             continue
         ours, theirs = left[i1:i2], right[j1:j2]
         for index in range(max(len(ours), len(theirs))):
             rows.append((ours[index] if index < len(ours) else None,
                          theirs[index] if index < len(theirs) else None, True))
     return rows
+
+
+def _uncomma(lines: list[str]) -> list[str]:
+    return [line.removesuffix(",") for line in lines]
 
 
 def side_by_side(sample: Mapping[str, Any], *, primary: str, candidate: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from strangler_proxy.control.store import AuditRecord, ControlStore
+from strangler_proxy.control.store import VERSION_KEY, AuditRecord, ControlStore
 from strangler_proxy.judge.stats import p99
 from strangler_proxy.judge.tally import ARMS, arm_counts, judge_key, verdict_key
 from strangler_proxy.shadow.report import shadow_report
@@ -55,6 +55,8 @@ class Facts:
     routes: tuple[RouteFacts, ...]
     history: tuple[AuditRecord, ...]
     read_at: float
+    # The live states' version in Redis (raised by every change; 0 before the first).
+    version: int
 
     @property
     def moving(self) -> tuple[RouteFacts, ...]:
@@ -64,9 +66,10 @@ class Facts:
 
 def read_facts(client: redis.Redis, file_table: RouteTable) -> Facts:
     store = ControlStore(client, file_table)
+    version = int(client.get(VERSION_KEY) or 0)
     table = store.table_in_force()
     routes = tuple(_route_facts(client, route) for route in table.routes)
-    return Facts(table, routes, tuple(store.history(limit=HISTORY_SHOWN)), time.time())
+    return Facts(table, routes, tuple(store.history(limit=HISTORY_SHOWN)), time.time(), version)
 
 
 def _route_facts(client: redis.Redis, route: Route) -> RouteFacts:

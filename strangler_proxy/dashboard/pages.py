@@ -16,6 +16,14 @@ ASSETS = ('<link rel="stylesheet" href="/_strangler/dashboard.css">'
 
 
 @dataclass(frozen=True)
+class Process:
+    """The proxy process that drew the page: its pid, and the version of the live states it has taken."""
+
+    pid: int
+    version: int
+
+
+@dataclass(frozen=True)
 class Flash:
     """What became of the change just asked for: "done" or "refused", and what to say."""
 
@@ -29,7 +37,7 @@ def _head(title: str) -> str:
             f"<title>{e(title)}</title>{ASSETS}</head>")
 
 
-def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, pid: int,
+def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, process: Process,
               progress: Progress | None, flash: Flash | None = None) -> bytes:
     notice = ""
     if flash is not None:
@@ -40,18 +48,27 @@ def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, 
         f'<header class="top"><div class="brand"><span class="mark" aria-hidden="true"></span>Strangler '
         f'<span class="sub">{e(facts.table.source or "route table")}</span></div>'
         f'<div class="meta"><span id="refresh" class="live-dot">live · every {REFRESH_SECONDS} s</span>'
-        f'<span id="read-at" data-live>read {e(clock(facts.read_at))} UTC</span>'
+        f'<span id="read-at" data-live>read {e(clock(facts.read_at))} UTC</span>{_sync(facts, process)}'
         f'<span class="who">signed in as <b>{e(by)}</b></span></div></header>'
         f"<main>{notice}"
         f"{sections.summary(facts, breakers)}"
         f"{sections.routes(facts)}"
         f"{sections.moving(facts, breakers, csrf)}"
         f'<div class="columns">{forms.controls(facts.table, csrf)}'
-        f'<div class="stack">{sections.breaker_states(facts, breakers, pid)}{sections.progress(progress)}</div></div>'
+        f'<div class="stack">{sections.breaker_states(facts, breakers, process.pid)}'
+        f"{sections.progress(progress)}</div></div>"
         f"{sections.history(facts.history, facts.read_at)}"
         f"</main></body></html>"
     )
     return (_head("Strangler · routes") + body).encode()
+
+
+def _sync(facts: Facts, process: Process) -> str:
+    """Whether this process serves the latest live states (it polls for them every half second)."""
+    caught_up = process.version == facts.version
+    text = f"states v{facts.version}" if caught_up else f"states v{process.version} of v{facts.version}: catching up"
+    return (f'<span id="sync" class="{"" if caught_up else "behind"}" data-live data-version="{process.version}" '
+            f'title="the live route states this proxy process (pid {process.pid}) serves">{e(text)}</span>')
 
 
 def refusal(status: int, title: str, text: str, *, hint: str = "") -> bytes:

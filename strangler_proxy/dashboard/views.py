@@ -9,7 +9,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import redis
@@ -40,14 +40,26 @@ def is_dashboard_path(path: str) -> bool:
     return path in PATHS
 
 
+class LiveStates(Protocol):
+    """This process's table in force (control/live.py's LiveTable): the file's table, and the version of
+    the live states laid over it (None before any)."""
+
+    @property
+    def file_table(self) -> RouteTable: ...
+
+    @property
+    def version(self) -> bytes | None: ...
+
+
 class Dashboard:
     """`await Dashboard(...).serve(exchange)` answers one request for a path `is_dashboard_path` accepts."""
 
-    def __init__(self, *, admin_token: str | None, redis_url: str, file_table: RouteTable, identity: ResolvesCaller,
+    def __init__(self, *, admin_token: str | None, redis_url: str, live: LiveStates, identity: ResolvesCaller,
                  breakers: Callable[[], Mapping[str, str]], clock: Callable[[], float] = time.time) -> None:
         self.access = Access(admin_token=admin_token, identity=identity, clock=clock)
         self.redis_url = redis_url
-        self.file_table = file_table
+        self.live = live
+        self.file_table = live.file_table
         self.breakers = breakers
 
     async def serve(self, exchange: Exchange) -> None:
@@ -82,8 +94,9 @@ class Dashboard:
             facts = await asyncio.to_thread(self._with_redis, read_facts, self.file_table)
         except redis.RedisError as error:
             return await _error(request, 503, "Redis cannot be reached", f"The live route states are in Redis: {error}")
+        process = pages.Process(os.getpid(), int(self.live.version or 0))
         body = pages.dashboard(facts=facts, breakers=self.breakers(), csrf=self.access.csrf_token(caller), by=caller.by,
-                               pid=os.getpid(), progress=migration_progress(facts.table), flash=flash)
+                               process=process, progress=migration_progress(facts.table), flash=flash)
         await answer(request.exchange, status, body, HTML)
 
     async def _change(self, request: Request, caller: Caller) -> None:

@@ -3,7 +3,10 @@
 The primary of every route is the shared echo upstream; `orders` and `catalog` are a stand-in service
 (the echo upstream answering with an extra `flavour` field), so a shadow finds one differing field. The
 judge is told to wait for more traffic than the tests send, so it holds and never rolls back by itself.
-Every test starts and ends with no live route states, verdicts or shadow records in Redis.
+
+Every test starts with no live route states, verdicts or shadow records in Redis, and with the proxy
+serving that: the version of the live states only ever rises here (so the proxy, which polls it, cannot
+mistake a new state for one it has seen), and the test waits until the page says the proxy took it.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import redis
 import requests
 
 from strangler_proxy.configuration.loader import load_route_table
-from strangler_proxy.control.store import ControlStore
+from strangler_proxy.control.store import VERSION_KEY, ControlStore
 from tests.strangler_proxy.control.conftest import clear_live_states
 from tests.strangler_proxy.upstreams.processes import Running, start_echo, start_proxy
+from tests.support.waiting import wait_until
 
 ADMIN_TOKEN = "dashboard-tests-admin-token-0123456789abcdef"
 ROUTES = """
@@ -87,10 +91,27 @@ def store(redis_client: redis.Redis, table_env: dict[str, str]) -> ControlStore:
 
 
 @pytest.fixture(autouse=True)
-def no_live_states(redis_client: redis.Redis) -> Iterator[None]:
-    clear_live_states(redis_client)
+def no_live_states(proxy: Running, redis_client: redis.Redis) -> Iterator[None]:
+    fresh_start(proxy, redis_client)
     yield
-    clear_live_states(redis_client)
+
+
+def fresh_start(proxy: Running, client: redis.Redis) -> None:
+    """No live states, verdicts or shadow records, under a version the proxy has not seen; and the proxy
+    serving it."""
+    version = int(client.get(VERSION_KEY) or 0)
+    clear_live_states(client)
+    client.set(VERSION_KEY, version + 1)
+    settled(proxy, client)
+
+
+def settled(proxy: Running, client: redis.Redis) -> None:
+    """Wait until the proxy serves the live states in Redis (its page says which version it took)."""
+    def caught_up() -> bool:
+        page = requests.get(f"{proxy.url}/_strangler/", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+        return f'data-version="{int(client.get(VERSION_KEY) or 0)}"' in page.text
+
+    wait_until(caught_up, timeout=10, interval=0.1, what="the proxy to take the live states")
 
 
 def signed_in(proxy: Running) -> requests.Session:
