@@ -18,7 +18,7 @@ from integrations.card_processor.client import (
     PaymentDeclined,
 )
 from tests.sandboxes.card_processor.sandbox import Sandbox, running_card_processor
-from tests.support.waiting import free_port
+from tests.support.waiting import free_port, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -161,5 +161,10 @@ def test_the_request_id_travels_to_the_card_processor(client: CardProcessorClien
     """The chassis HTTP client forwards the current request id; the sandbox logs it."""
     with request_id.bound("checkout-req-7654321"):
         charge(client, new_id())
-    logged = [json.loads(line) for line in sandbox.stdout_lines()]
-    assert any(line["request_id"] == "checkout-req-7654321" and line["logger"] == "gunicorn.access" for line in logged)
+
+    def logged() -> bool:  # gunicorn writes the access line after the answer has gone
+        lines = [json.loads(line) for line in sandbox.stdout_lines()]
+        return any(line["request_id"] == "checkout-req-7654321" and line["logger"] == "gunicorn.access"
+                   for line in lines)
+
+    wait_until(logged, timeout=10, what="the sandbox's access line with the request id")
