@@ -8,4 +8,7 @@
 Its own database (DATABASE_URL, mapped from CHECKOUT_DATABASE_URL), the monolith's catalogue over HTTP
 (CATALOG_URL), the card processor (CARD_PROCESSOR_URL), and order events for the notifications worker
 (order_contract.events). The saga's steps and compensations are drawn in checkout/flow.py.
+
+The copy that lives, behind the proxy's `checkout` and `orders` routes: the monolith's synchronous
+checkout (monolith/orders) is kept as the "before", their rollback.
 """

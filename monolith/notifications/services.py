@@ -3,6 +3,9 @@
 A failed notification is logged and never undoes the order: the customer has paid and will get the
 goods; the message is a courtesy. The words are order_contract's and the SNS client is integrations.sns's,
 so this sends exactly what the notifications service sends.
+
+The "before": the notifications service (extracted/notifications), fed by the checkout service's order
+events, is the copy that lives; this one runs only inside the monolith's synchronous checkout, the rollback.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The synchronous checkout's orders in the admin."""
+"""The synchronous checkout's orders in the admin.
+
+The "before": the checkout service (extracted/checkout) is the copy that lives, behind the proxy's
+`checkout` and `orders` routes; this one is kept as their rollback (point the routes at the monolith).
+"""
 
 from django.contrib import admin
 

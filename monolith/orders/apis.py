@@ -1,4 +1,8 @@
-"""`POST /v1/checkout` (the original contract) and the order history, `GET /v1/orders[/{id}]`."""
+"""`POST /v1/checkout` (the original contract) and the order history, `GET /v1/orders[/{id}]`.
+
+The "before": the checkout service (extracted/checkout) is the copy that lives, behind the proxy's
+`checkout` and `orders` routes; this one is kept as their rollback (point the routes at the monolith).
+"""
 
 from __future__ import annotations
 

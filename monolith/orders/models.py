@@ -1,3 +1,9 @@
+"""The synchronous checkout's orders: one row per paid order.
+
+The "before": the checkout service (extracted/checkout) is the copy that lives, behind the proxy's
+`checkout` and `orders` routes; this one is kept as their rollback (point the routes at the monolith).
+"""
+
 import uuid
 
 from django.conf import settings

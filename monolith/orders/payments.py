@@ -1,4 +1,8 @@
-"""The monolith's handle on the card processor (an external HTTP API, configured by URL)."""
+"""The monolith's handle on the card processor (an external HTTP API, configured by URL).
+
+The "before": the checkout service (extracted/checkout) is the copy that lives, behind the proxy's
+`checkout` and `orders` routes; this one is kept as their rollback (point the routes at the monolith).
+"""
 
 from __future__ import annotations
 

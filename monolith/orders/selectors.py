@@ -1,4 +1,8 @@
-"""Reads of orders; a user only ever sees their own."""
+"""Reads of orders; a user only ever sees their own.
+
+The "before": the checkout service (extracted/checkout) is the copy that lives, behind the proxy's
+`checkout` and `orders` routes; this one is kept as their rollback (point the routes at the monolith).
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ after its charge succeeded, and a charge whose order cannot be stored is refunde
 card processor carries an idempotency key derived from the order id, so a retried call never charges
 twice. What it cannot do is survive its own process dying between the charge and the insert; the
 asynchronous checkout (a saga run by workers) exists to close that gap.
+
+The "before": the checkout service (extracted/checkout) is the copy that lives, behind the proxy's
+`checkout` and `orders` routes; this one is kept as their rollback (point the routes at the monolith).
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 The views read the request, call one service and render; what the services refuse becomes an HTTP
 answer in extracted/checkout/exceptions.py.
+
+The copy that lives, behind the proxy's `checkout` and `orders` routes: the monolith's synchronous
+checkout (monolith/orders) is kept as the "before", their rollback.
 """
 
 from __future__ import annotations

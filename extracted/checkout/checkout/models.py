@@ -1,4 +1,8 @@
-"""The checkout service's own tables: orders and their saga, its history, idempotency keys, reports."""
+"""The checkout service's own tables: orders and their saga, its history, idempotency keys, reports.
+
+The copy that lives, behind the proxy's `checkout` and `orders` routes: the monolith's synchronous
+checkout (monolith/orders) is kept as the "before", their rollback.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Reads of orders, their history and idempotency keys; a user only ever sees their own orders."""
+"""Reads of orders, their history and idempotency keys; a user only ever sees their own orders.
+
+The copy that lives, behind the proxy's `checkout` and `orders` routes: the monolith's synchronous
+checkout (monolith/orders) is kept as the "before", their rollback.
+"""
 
 from __future__ import annotations
 

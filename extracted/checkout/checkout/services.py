@@ -1,5 +1,9 @@
 """Order writes outside the saga: accepting an order (at once, once per Idempotency-Key) and the
-sweeper's clean-up actions."""
+sweeper's clean-up actions.
+
+The copy that lives, behind the proxy's `checkout` and `orders` routes: the monolith's synchronous
+checkout (monolith/orders) is kept as the "before", their rollback.
+"""
 
 from __future__ import annotations
 

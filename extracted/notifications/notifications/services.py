@@ -6,6 +6,9 @@ recorded in the same transaction, so a redelivered event sends only what is stil
 phone lookup failed last time, never the e-mail again). The one window left is a crash after a provider
 accepted a message and before the commit: then it goes twice, as neither SMTP nor SNS takes an
 idempotency key. Channels are independent: one that must be retried does not hold back the other.
+
+The copy that lives: monolith/notifications, which only the monolith's synchronous checkout calls, is
+kept as the "before".
 """
 
 from __future__ import annotations
