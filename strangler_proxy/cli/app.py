@@ -19,11 +19,12 @@ def strangler(env_file: Path | None) -> None:
 
 def register() -> None:
     """Add every subcommand (imported here so that `strangler --help` lists them all)."""
-    from strangler_proxy.cli import control, export, keys, monolith, routes
+    from strangler_proxy.cli import control, doctor, export, keys, monolith, routes
 
     strangler.add_command(routes.check)
     strangler.add_command(export.export)
     strangler.add_command(keys.keys)
+    strangler.add_command(doctor.doctor)
     strangler.add_command(monolith.init)
     strangler.add_command(monolith.proxy)
     for command in control.COMMANDS:
