@@ -22,7 +22,7 @@ def segments(command: str) -> list[list[str]]:
     found = []
     for part in _SEPARATOR.split(command):
         try:
-            words = shlex.split(part)
+            words = shlex.split(part, comments=True)
         except ValueError:
             words = part.split()
         while words and (_ASSIGNMENT.match(words[0]) or words[0] in _PREFIXES):
