@@ -39,9 +39,11 @@ def _percent(value: str = "") -> str:
             f'value="{e(value)}" required inputmode="decimal"></label>')
 
 
-def _select(name: str, label: str, options: Iterable[str]) -> str:
-    choices = '<option value="" selected disabled>choose…</option>' + join(
-        f'<option value="{e(option)}">{e(option)}</option>' for option in options)
+def _select(name: str, label: str, options: Iterable[str], *, chosen: str = "") -> str:
+    """A required choice; without `chosen`, the person must pick one."""
+    choices = "" if chosen else '<option value="" selected disabled>choose…</option>'
+    choices += join(f'<option value="{e(option)}"{" selected" if option == chosen else ""}>{e(option)}</option>'
+                    for option in options)
     return f'<label><span>{e(label)}</span><select name="{e(name)}" required>{choices}</select></label>'
 
 
@@ -66,7 +68,7 @@ def controls(table: RouteTable, csrf: str) -> str:
     routes = [route.id for route in table.routes]
     upstreams = list(table.upstreams)
     route, candidate = _select("route", "Route", routes), _select("candidate", "Candidate", upstreams)
-    writes = _select("writes", "Writes", [mode.value for mode in Writes])
+    writes = _select("writes", "Writes", [mode.value for mode in Writes], chosen=Writes.SKIP.value)
     rows = (
         ("Shadow", "the candidate gets a copy of each request; clients keep the primary's answer",
          _form("shadow", csrf, route + candidate + writes + _reason(required=False), "Shadow…")),

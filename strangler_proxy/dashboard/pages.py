@@ -46,7 +46,7 @@ def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, 
     body = (
         f'<body data-refresh="{REFRESH_SECONDS}"{" data-flash" if flash else ""}>'
         f'<header class="top"><div class="brand"><span class="mark" aria-hidden="true"></span>Strangler '
-        f'<span class="sub">{e(facts.table.source or "route table")}</span></div>'
+        f'<span class="sub">routes in force</span></div>'
         f'<div class="meta"><span id="refresh" class="live-dot">live · every {REFRESH_SECONDS} s</span>'
         f'<span id="read-at" data-live>read {e(clock(facts.read_at))} UTC</span>{_sync(facts, process)}'
         f'<span class="who">signed in as <b>{e(by)}</b></span></div></header>'

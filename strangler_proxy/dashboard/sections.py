@@ -12,6 +12,7 @@ from strangler_proxy.dashboard import forms
 from strangler_proxy.dashboard.diffview import side_by_side
 from strangler_proxy.dashboard.facts import Arm, Facts, RouteFacts
 from strangler_proxy.dashboard.markup import (
+    ago,
     badge,
     count,
     e,
@@ -60,14 +61,14 @@ def summary(facts: Facts, breakers: Mapping[str, str]) -> str:
     monolith = facts.table.routes[-1].upstream  # the catch-all's: what has not moved yet
     moved = sum(1 for item in facts.routes if item.route.upstream != monolith)
     last = facts.history[0] if facts.history else None
+    last_note = f"{last.route} by {last.by}, {ago(last.at, facts.read_at)}" if last else "no change yet"
     tiles = [
         _tile("routes", count(len(facts.routes)), f"{moved} served by a service"),
         _tile("canaries", count(modes.count(Mode.CANARY)), "callers split", "canary" if Mode.CANARY in modes else ""),
         _tile("shadows", count(modes.count(Mode.SHADOW)), "answers compared", "shadow" if Mode.SHADOW in modes else ""),
         _tile("failing verdicts", count(failing), "judge says roll back", "fail" if failing else "pass"),
         _tile("breakers open", count(opened), "in this process", "fail" if opened else "pass"),
-        _tile("last change", e(last.action) if last else "–",
-              f"{last.route} by {last.by}" if last else "no change yet"),
+        _tile("last change", e(last.action) if last else "–", last_note),
     ]
     return f'<section id="summary" class="tiles" aria-label="summary" data-live>{join(tiles)}</section>'
 
@@ -123,12 +124,13 @@ def _canary_card(item: RouteFacts, breakers: Mapping[str, str], csrf: str, now: 
                  [_arm_row(arm) for arm in item.arms], css="arms")
     breaker = _breaker_badge(breakers.get(route.candidate or "", "closed"))
     steps = f" · next steps {', '.join(share(step) for step in route.steps)}" if route.steps else ""
-    return (f'<article class="card canary">{_card_head(route)}'
-            f'<p class="split"><progress max="100" value="{route.percent:g}"></progress> {e(share(route.percent))} '
+    main = (f'<p class="split"><progress max="100" value="{route.percent:g}"></progress> {e(share(route.percent))} '
             f"of callers go to the candidate{e(steps)} · breaker {breaker}</p>"
-            f"<h4>Live split <small>since the last change, whole fleet</small></h4>{arms}"
-            f"{_verdict_block(current_verdict(item), now)}"
-            f'<div class="actions">{forms.promote(route.id, csrf)}{forms.rollback(route.id, csrf)}</div></article>')
+            f"<h4>Live split <small>since the last change, whole fleet</small></h4>{arms}")
+    side = (f"{_verdict_block(current_verdict(item), now)}"
+            f'<div class="actions">{forms.promote(route.id, csrf)}{forms.rollback(route.id, csrf)}</div>')
+    return (f'<article class="card canary">{_card_head(route)}<div class="card-body"><div class="main">{main}</div>'
+            f'<div class="side">{side}</div></div></article>')
 
 
 def _arm_row(arm: Arm) -> str:
@@ -150,12 +152,13 @@ def _shadow_card(item: RouteFacts, csrf: str, now: float) -> str:
                         badge("reported", "fail") if field["reported"] else badge("noise", "none"))
                     for field in sorted(report.get("fields", []), key=_reported_first)],
                    css="fields", empty="No field has differed yet.")
-    return (f'<article class="card shadow wide">{_card_head(route)}<dl class="figures">{figures}</dl>'
-            f"{_verdict_block(current_verdict(item), now)}"
-            f"<h4>Fields <small>reported: the candidate differs beyond the primary's own noise</small></h4>{fields}"
-            f"{_latest_mismatch(report, route, now)}"
+    main = (f'<dl class="figures">{figures}</dl>'
+            f"<h4>Fields <small>reported: the candidate differs beyond the primary's own noise</small></h4>{fields}")
+    side = (f"{_verdict_block(current_verdict(item), now)}"
             f'<div class="actions">{forms.canary_from_shadow(route, csrf)}{forms.promote(route.id, csrf)}'
-            f"{forms.rollback(route.id, csrf)}</div></article>")
+            f"{forms.rollback(route.id, csrf)}</div>")
+    return (f'<article class="card shadow">{_card_head(route)}<div class="card-body"><div class="main">{main}</div>'
+            f'<div class="side">{side}</div></div>{_latest_mismatch(report, route, now)}</article>')
 
 
 def _reported_first(field: Mapping[str, Any]) -> tuple[bool, str]:
@@ -176,13 +179,13 @@ def _latest_mismatch(report: Mapping[str, Any], route: Route, now: float) -> str
 
 def _verdict_block(verdict: dict[str, Any] | None, now: float) -> str:
     if verdict is None:
-        return ('<div class="verdict"><span class="badge hold">not judged yet</span> '
-                '<span class="muted">the judge looks every 5 s</span></div>')
+        return ('<div class="verdict"><h4>Verdict</h4><p><span class="badge hold">not judged yet</span> '
+                '<span class="muted">the judge looks every 5 s</span></p></div>')
     figures = verdict.get("figures", {})
     details = _canary_figures(figures) if "statistic" in figures else _shadow_figures(figures)
-    return (f'<div class="verdict {OUTCOME_CLASS.get(verdict["outcome"], "hold")}">{verdict_badge(verdict)} '
-            f'<span class="reason">{e(verdict.get("reason", ""))}</span> '
-            f'<small>{moment(float(verdict["at"]), now)}</small>'
+    return (f'<div class="verdict {OUTCOME_CLASS.get(verdict["outcome"], "hold")}">'
+            f'<h4>Verdict <small class="when">{moment(float(verdict["at"]), now)}</small></h4>'
+            f'<p>{verdict_badge(verdict)} <span class="reason">{e(verdict.get("reason", ""))}</span></p>'
             f'<dl class="figures small">{details}</dl></div>')
 
 
@@ -213,7 +216,7 @@ def breaker_states(facts: Facts, breakers: Mapping[str, str], pid: int) -> str:
     names = sorted(set(used) | set(breakers))
     rows = [row(f"<b>{e(name)}</b>", _breaker_badge(breakers.get(name, "closed")),
                 e(", ".join(used.get(name, [])) or "–")) for name in names]
-    return _panel("breakers", "Breakers", f"the candidates', in this proxy process (pid {pid}): each has its own",
+    return _panel("breakers", "Breakers", f"kept by each proxy process; these are pid {pid}'s",
                   table(("candidate", "state", "routes"), rows, empty="No route has a candidate."))
 
 

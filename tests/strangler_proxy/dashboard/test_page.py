@@ -86,12 +86,12 @@ def test_the_verdicts_show_their_figures(page, seen):
     assert f"{counted['primary']} / {counted['candidate']}" in canary  # n per arm
     assert "0.00 / 10,000" in canary  # the statistic against 1/alpha
     assert "(limit 1.5×)" in canary
-    shadow = re.search(r'<article class="card shadow wide">.*?</article>', page, re.S)[0]
+    shadow = re.search(r'<article class="card shadow">.*?</article>', page, re.S)[0]
     assert "100.00 % / 5.00 %" in shadow  # the diff rate against its limit
 
 
 def test_the_shadow_card_shows_field_verdicts_and_the_latest_mismatch_side_by_side(page):
-    card = re.search(r'<article class="card shadow wide">.*?</article>', page, re.S)[0]
+    card = re.search(r'<article class="card shadow">.*?</article>', page, re.S)[0]
     fields = {row[0]: row for row in rows(re.search(r'<table class="fields">.*?</table>', card, re.S)[0])}
     assert fields["body:$.flavour"][1:] == ["100.00 %", "0.00 %", "reported"]
     assert fields["body:$.served_at"][3] == "noise"
