@@ -13,12 +13,16 @@ from strangler_proxy.doctor.sources import PythonFile
 _SEPARATOR = re.compile(r"\s*(?:&&|\|\||;)\s*")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PREFIXES = {"exec", "env", "nice", "nohup", "time"}
+# Programs found behind a wrapper (`newrelic-admin run-program gunicorn ...`, `ddtrace-run celery ...`).
+SERVERS = {"gunicorn", "uvicorn", "daphne", "hypercorn", "waitress-serve", "uwsgi"}
+_PROGRAMS = {*SERVERS, "celery"}
 PORT_REFERENCE = re.compile(r"\$(PORT\b|\{PORT\b)")
 GUNICORN_DEFAULT_CONFIG = "gunicorn.conf.py"
 
 
 def segments(command: str) -> list[list[str]]:
-    """Each simple command of a line (split at &&, || and ;) as words, without leading VAR=value and exec."""
+    """Each simple command of a line (split at &&, || and ;) as words, from the program it runs on: without
+    leading VAR=value, exec or a wrapper in front of a known server or celery."""
     found = []
     for part in _SEPARATOR.split(command):
         try:
@@ -27,6 +31,8 @@ def segments(command: str) -> list[list[str]]:
             words = part.split()
         while words and (_ASSIGNMENT.match(words[0]) or words[0] in _PREFIXES):
             words.pop(0)
+        known = [index for index, word in enumerate(words) if PurePosixPath(word).name in _PROGRAMS]
+        words = words[known[0]:] if known else words
         if words:
             found.append(words)
     return found

@@ -66,6 +66,8 @@ class Project:
     def load(self, path: Path) -> PythonFile | None:
         """The parsed file at `path` (under the root), parsing it now if the walk skipped it."""
         path = path.resolve()
+        if not path.is_relative_to(self.root):
+            return None
         if path not in self._by_path:
             parsed = parse_python(path, self.root) if path.is_file() else None
             if parsed is None:
@@ -116,7 +118,8 @@ def _skipped(folder: Path) -> bool:
 
 
 def _is_test(name: str) -> bool:
-    return name.startswith("test_") or name.endswith("_test.py") or name in {"tests.py", "conftest.py"}
+    """Test modules, and the test settings of a settings/ package (settings/test.py)."""
+    return name.startswith("test_") or name.endswith("_test.py") or name in {"test.py", "tests.py", "conftest.py"}
 
 
 def _settings_modules(project: Project, named: str | None) -> list[PythonFile]:
@@ -166,7 +169,8 @@ def _closure(project: Project, module: PythonFile) -> tuple[PythonFile, ...]:
             continue
         seen[file] = None
         if file.path.parent.name == "settings":
-            waiting.extend(filter(None, map(project.load, sorted(file.path.parent.glob("*.py")))))
+            siblings = sorted(path for path in file.path.parent.glob("*.py") if not _is_test(path.name))
+            waiting.extend(filter(None, map(project.load, siblings)))
         waiting.extend(star_imports(project, file))
     return tuple(seen)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 PROCFILE = "Procfile"
 ENV_EXAMPLE = ".env.example"
+# The same file under the other names projects give it; the first found is read.
+_ENV_EXAMPLES = (ENV_EXAMPLE, ".env.sample", ".env.template", ".env.dist", "env.example")
 _PROCESS = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
 # A commented-out assignment documents a variable as well as a live one (`# ROUTES_FILE=...`).
 _DOCUMENTED = re.compile(r"^\s*#?\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
@@ -82,9 +84,9 @@ def read_procfile(root: Path) -> Procfile:
 
 
 def read_env_example(root: Path) -> EnvExample:
-    path = root / ENV_EXAMPLE
-    if not path.is_file():
+    path = next((root / name for name in _ENV_EXAMPLES if (root / name).is_file()), None)
+    if path is None:
         return EnvExample(exists=False)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return EnvExample(exists=True, names=frozenset(match[1] for match in map(_DOCUMENTED.match, text.splitlines())
-                                                   if match))
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return EnvExample(exists=True, names=frozenset(match[1] for match in map(_DOCUMENTED.match, lines) if match),
+                      rel=path.name)

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-# env("X"), env_str("X"), get_env("X"), getenv("X"): the shapes of environment readers in Django projects.
-_READER_FUNCTION = re.compile(r"^(get_?)?env(_[a-z0-9_]+)?$")
+# env("X"), env_str("X"), get_env("X"), getenv("X"), python-decouple's config("X"): the shapes of environment
+# readers in Django projects.
+_READER_FUNCTION = re.compile(r"^((get_?)?env(_[a-z0-9_]+)?|config)$")
 _OS_READERS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
 _OS_ENVIRON = {"os.environ", "environ"}
 # django-environ's readers that take no name read a variable of their own.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from strangler_proxy.doctor.findings import Factor, Spot
@@ -12,6 +13,7 @@ from strangler_proxy.doctor.sources import EnvExample, PythonFile
 from strangler_proxy.doctor.syntax import dict_items, dotted, env_reads, module_assignments, string, strings
 
 _SECRET_WORDS = {"KEY", "KEYS", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PWD", "TOKEN", "TOKENS", "CREDENTIALS"}
+_IMPORT_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*\.[A-Za-z_]\w*$")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", ".localhost", "testserver"}
 # Set by the operating system or by the entry points themselves, not by whoever deploys.
 _NOT_CONFIG = {"DJANGO_SETTINGS_MODULE", "PATH", "HOME", "USER", "PWD", "SHELL", "TERM", "LANG", "TMPDIR", "TEMP",
@@ -25,10 +27,12 @@ def is_secret_name(name: str) -> bool:
 
 
 def _literal_text(node: ast.AST) -> bool:
-    """A non-empty string literal, or a list/tuple of them."""
+    """A non-empty string literal that is not an import path (djoser's "token": "app.serializers.Token"),
+    or a list/tuple holding one."""
     if isinstance(node, ast.List | ast.Tuple):
         return any(_literal_text(item) for item in node.elts)
-    return bool(string(node)) or isinstance(node, ast.JoinedStr)
+    text = string(node)
+    return (bool(text) and not _IMPORT_PATH.match(text or "")) or isinstance(node, ast.JoinedStr)
 
 
 def _secret_default(value: ast.expr) -> bool:
@@ -82,7 +86,8 @@ def _first_undocumented(project: Project) -> dict[str, list[Spot]]:
     for name, places in reads.items():
         rel, line = min(places)
         also = f" (read in {len(places)} places)" if len(places) > 1 else ""
-        spots.setdefault(rel, []).append(Spot(line, f"{name} is read here and .env.example does not list it{also}"))
+        spots.setdefault(rel, []).append(Spot(line, f"{name} is read here and {project.env_example.rel} does not "
+                                                    f"list it{also}"))
     return spots
 
 

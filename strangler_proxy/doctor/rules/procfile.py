@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from strangler_proxy.doctor.commands import (
     PORT_REFERENCE,
+    SERVERS,
     commands,
     gunicorn_config,
     gunicorn_configs,
@@ -24,7 +25,6 @@ from strangler_proxy.doctor.rule import Rule, procfile
 from strangler_proxy.doctor.sources import Procfile, PythonFile
 from strangler_proxy.doctor.syntax import env_reads, module_assignments, string
 
-_SERVERS = {"uvicorn", "daphne", "hypercorn", "waitress-serve", "uwsgi"}
 _FIXED_PORT = re.compile(r"(^|\s)PORT=\d+")
 _MIGRATE_IN_SCRIPT = re.compile(r"(manage(\.py)?|django-admin)\s+migrate\b")
 
@@ -39,8 +39,10 @@ def web_port(file: Procfile, project: Project) -> Iterator[Spot]:
     web = file.process("web")
     if web is None:
         return
-    problem = "it sets PORT to a number itself" if _FIXED_PORT.search(web.command) else _port_problem(project,
-                                                                                                        web.command)
+    if _FIXED_PORT.search(web.command):
+        problem: str | None = "it sets PORT to a number itself"
+    else:
+        problem = _port_problem(project, web.command)
     if problem:
         yield Spot(web.line, f"the web process does not bind $PORT: {problem}")
 
@@ -54,7 +56,7 @@ def _port_problem(project: Project, command: str) -> str | None:
             address = next((word for word in words[words.index("runserver") + 1:] if not word.startswith("-")), None)
             return None if address and PORT_REFERENCE.search(address) else \
                 f"runserver listens on {address or 'its default, 8000'}"
-        if name in _SERVERS:
+        if name in SERVERS:
             return None if PORT_REFERENCE.search(" ".join(words)) else f"{name} is not given $PORT"
     if PORT_REFERENCE.search(command) or any(_script_mentions_port(project, words) for words in segments(command)):
         return None

@@ -41,20 +41,20 @@ def planted(project: Path) -> set[tuple[str, str]]:
     return markers
 
 
-def test_every_planted_problem_is_found_where_it_was_planted_and_nothing_else():
+def test_every_planted_problem_is_found_where_it_was_planted_and_nothing_else() -> None:
     result = doctor(str(FIXTURES / "planted"), "--json")
 
     assert result.returncode == 1, result.stderr
     assert reported(result) == planted(FIXTURES / "planted")
 
 
-def test_the_planted_project_holds_exactly_one_problem_for_every_rule():
+def test_the_planted_project_holds_exactly_one_problem_for_every_rule() -> None:
     rules = [rule for rule, _where in planted(FIXTURES / "planted")]
 
     assert sorted(rules) == sorted(rule.id for rule in RULES if rule.id not in MISSING_FILE_RULES)
 
 
-def test_a_project_without_procfile_or_env_example_gets_one_finding_for_each():
+def test_a_project_without_procfile_or_env_example_gets_one_finding_for_each() -> None:
     result = doctor(str(FIXTURES / "bare"), "--json")
 
     assert result.returncode == 1, result.stderr
@@ -62,20 +62,20 @@ def test_a_project_without_procfile_or_env_example_gets_one_finding_for_each():
     assert "4 variables (ALLOWED_HOSTS, DEBUG, SECRET_KEY, SQLITE_PATH)" in result.stdout
 
 
-def test_a_twelve_factor_project_has_no_findings_and_exits_0():
+def test_a_twelve_factor_project_has_no_findings_and_exits_0() -> None:
     result = doctor(str(FIXTURES / "twelve_factor"))
 
     assert result.returncode == 0, result.stdout
     assert result.stdout.splitlines()[-1] == "no findings"
 
 
-def test_this_repository_has_no_findings():
+def test_this_repository_has_no_findings() -> None:
     result = doctor(str(ROOT), "--json")
 
     assert (result.returncode, json.loads(result.stdout)) == (0, []), result.stdout
 
 
-def test_the_table_groups_findings_by_factor_with_where_what_why_and_fix():
+def test_the_table_groups_findings_by_factor_with_where_what_why_and_fix() -> None:
     result = doctor(str(FIXTURES / "planted"))
 
     lines = result.stdout.splitlines()
@@ -88,7 +88,7 @@ def test_the_table_groups_findings_by_factor_with_where_what_why_and_fix():
     assert lines[-1] == "17 findings"
 
 
-def test_a_folder_without_manage_py_or_settings_exits_2_and_says_so(tmp_path):
+def test_a_folder_without_manage_py_or_settings_exits_2_and_says_so(tmp_path: Path) -> None:
     (tmp_path / "script.py").write_text("print('hello')\n")
 
     result = doctor(str(tmp_path))
@@ -99,7 +99,7 @@ def test_a_folder_without_manage_py_or_settings_exits_2_and_says_so(tmp_path):
     assert "--settings" in result.stderr
 
 
-def test_settings_the_doctor_cannot_find_are_named_with_settings(tmp_path):
+def test_settings_the_doctor_cannot_find_are_named_with_settings(tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "__init__.py").write_text("")
     (tmp_path / "conf" / "base.py").write_text("SECRET_KEY = 'in-the-code'\n")
