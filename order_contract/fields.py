@@ -28,6 +28,10 @@ class ContractDateField(serializers.Field):
         return value.isoformat()
 
 
+# How far ahead the shop delivers: the same window for every checkout, the monolith's and the service's.
+DELIVERY_MAX_DAYS_AHEAD = 365
+
+
 class DeliveryDateField(ContractDateField):
     """A contract date that is today or later, and at most `max_days_ahead` days away."""
 
@@ -37,7 +41,7 @@ class DeliveryDateField(ContractDateField):
         "too_far": "We deliver at most {days} days ahead.",
     }
 
-    def __init__(self, *, max_days_ahead: int = 365, **kwargs: Any) -> None:
+    def __init__(self, *, max_days_ahead: int = DELIVERY_MAX_DAYS_AHEAD, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_days_ahead = max_days_ahead
 

@@ -106,7 +106,6 @@ REST_FRAMEWORK = defaults.rest_framework_settings(
 IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
 IDENTITY_MAX_AGE_SECONDS = env_int("IDENTITY_MAX_AGE_SECONDS", 60, minimum=1)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48, minimum=24)
-CHECKOUT_MAX_DAYS_AHEAD = 365
 CHECKOUT_DEFAULT_PAYMENT_METHOD = env_str("CHECKOUT_DEFAULT_PAYMENT_METHOD", "pm_card_visa")
 
 # ---------------------------------------------------------------- the systems the saga calls

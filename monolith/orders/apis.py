@@ -22,8 +22,7 @@ from monolith.catalog.gateway import OutOfStock
 from monolith.orders import selectors
 from monolith.orders.services import order_checkout
 from order_contract.fields import DeliveryDateField
-
-MAX_DAYS_AHEAD = 365
+from order_contract.texts import confirmed_message
 
 
 class OrderOutput(serializers.Serializer):
@@ -45,7 +44,7 @@ class CheckoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         productId = serializers.CharField(max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
-        deliveryDate = DeliveryDateField(max_days_ahead=MAX_DAYS_AHEAD)
+        deliveryDate = DeliveryDateField()
 
         def validate_productId(self, value: str) -> gateway.ProductInfo:
             product = gateway.get_product(value)
@@ -67,8 +66,8 @@ class CheckoutApi(APIView):
         except CardProcessorUnavailable:
             return _failed(status.HTTP_503_SERVICE_UNAVAILABLE,
                            "The payment provider is unavailable; you have not been charged. Please try again.")
-        message = (f"Order {order.number} confirmed: {order.product_name} will be delivered to "
-                   f"{order.delivery_address} on {order.delivery_date:%A %d %B %Y}.")
+        message = confirmed_message(number=order.number, product_name=order.product_name,
+                                    delivery_address=order.delivery_address, delivery_date=order.delivery_date)
         return Response({"success": True, "message": message, **OrderOutput(order).data})
 
 

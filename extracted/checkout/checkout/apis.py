@@ -33,7 +33,7 @@ class CheckoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         productId = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
-        deliveryDate = DeliveryDateField(max_days_ahead=settings.CHECKOUT_MAX_DAYS_AHEAD)
+        deliveryDate = DeliveryDateField()
         paymentMethod = serializers.RegexField(r"^pm_[A-Za-z0-9_]+$", max_length=64, required=False)
 
     def post(self, request: Request) -> Response:

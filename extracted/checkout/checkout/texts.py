@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from extracted.checkout.checkout.flow import Status
 from extracted.checkout.checkout.models import Order
+from order_contract.texts import confirmed_message
 
 _NOT_CHARGED = "you have not been charged"
 
@@ -18,8 +19,8 @@ def accepted_message(order: Order) -> str:
 def status_message(order: Order) -> str:
     status = Status(order.status)
     if status is Status.CONFIRMED:
-        return (f"Order {order.number} confirmed: {order.product_name} will be delivered to "
-                f"{order.delivery_address} on {order.delivery_date:%A %d %B %Y}.")
+        return confirmed_message(number=order.number, product_name=order.product_name,
+                                 delivery_address=order.delivery_address, delivery_date=order.delivery_date)
     if status is Status.OUT_OF_STOCK:
         return f"Sorry, {order.product_name} is out of stock; {_NOT_CHARGED}."
     if status is Status.PAYMENT_DECLINED:
