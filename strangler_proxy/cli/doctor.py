@@ -49,7 +49,7 @@ def print_findings(project: Project, findings: list[Finding]) -> None:
     print_line(f"{project.root}: {len(project.files)} Python files, settings {settings}; {len(RULES)} rules")
     for factor, group in groupby(findings, key=lambda finding: finding.factor):
         table = Table(title=str(factor), title_justify="left", box=None, pad_edge=False, show_edge=False,
-                      show_lines=True, expand=True)
+                      show_lines=True)
         table.add_column("WHERE", no_wrap=True)
         for column, ratio in (("WHAT", 2), ("WHY", 3), ("FIX", 3)):
             table.add_column(column, ratio=ratio, overflow="fold")

@@ -83,6 +83,17 @@ def dict_items(node: ast.AST) -> Iterator[tuple[str, ast.expr]]:
                 yield item.arg, item.value
 
 
+def item(node: ast.AST, *keys: str) -> ast.expr | None:
+    """`node[key][key]...` through dict literals; None where a key is missing or a value is not a literal dict."""
+    found: ast.expr | None = None
+    for key in keys:
+        found = dict(dict_items(node)).get(key)
+        if found is None:
+            return None
+        node = found
+    return found
+
+
 def strings(node: ast.AST) -> Iterator[tuple[ast.Constant, str]]:
     """Every string literal in `node`, with its text."""
     for inner in ast.walk(node):

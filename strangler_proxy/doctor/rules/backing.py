@@ -11,7 +11,7 @@ from strangler_proxy.doctor.findings import Factor, Spot
 from strangler_proxy.doctor.project import Project
 from strangler_proxy.doctor.rule import Rule, settings_files
 from strangler_proxy.doctor.sources import PythonFile
-from strangler_proxy.doctor.syntax import dict_items, env_reads, module_assignments, string, strings
+from strangler_proxy.doctor.syntax import dict_items, env_reads, item, module_assignments, string, strings
 
 _SERVICE_SCHEMES = {"redis", "rediss", "amqp", "amqps", "postgres", "postgresql", "pgsql", "mysql", "mysql2",
                     "mongodb", "mongodb+srv", "memcache", "memcached", "pymemcache", "elasticsearch", "sqs", "smtp",
@@ -61,8 +61,7 @@ def _service_url(text: str) -> str | None:
 
 def _cache_servers(value: ast.expr) -> Iterator[tuple[str, int]]:
     for alias, entry in dict_items(value):
-        items = dict(dict_items(entry))
-        backend, location = string(items.get("BACKEND")) or "", items.get("LOCATION")
+        backend, location = string(item(entry, "BACKEND")) or "", item(entry, "LOCATION")
         if location is not None and _SERVER_CACHES.search(backend):
             for constant, text in strings(location):
                 if _HOST_PORT.match(text):

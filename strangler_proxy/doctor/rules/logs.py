@@ -15,7 +15,7 @@ from strangler_proxy.doctor.syntax import dict_items, dotted, keyword, last_name
 FILE_HANDLERS = {"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler",
                  "ConcurrentRotatingFileHandler"}
 _STREAMS = {"-", "/dev/stdout", "/dev/stderr"}
-_STDERR = {"sys.stderr", "sys.__stderr__", "stderr"}
+_STDERR = {"sys.stderr", "sys.__stderr__"}
 _LOG_FILE_OPTIONS = ("--log-file", "--logfile", "--access-logfile", "--error-logfile", "--logto")
 
 
@@ -46,15 +46,17 @@ def file_handlers(file: PythonFile, project: Project) -> Iterator[Spot]:
 
 
 def stderr_prints(file: PythonFile, project: Project) -> Iterator[Spot]:
+    streams = _STDERR | {alias.asname or alias.name for node in ast.walk(file.tree)
+                         if isinstance(node, ast.ImportFrom) and node.module == "sys"
+                         for alias in node.names if alias.name == "stderr"}
     for node in ast.walk(file.tree):
         if not isinstance(node, ast.Call):
             continue
-        function = dotted(node.func)
+        function = dotted(node.func) or ""
         stream = keyword(node, "file")
-        if function == "print" and stream is not None and dotted(stream) in _STDERR:
+        if function == "print" and stream is not None and dotted(stream) in streams:
             yield Spot(node.lineno, f"print(..., file={dotted(stream)}) in application code")
-        elif function is not None and function.rpartition(".")[0] in _STDERR \
-                and function.rpartition(".")[2] in {"write", "writelines"}:
+        elif function.rpartition(".")[0] in streams and function.rpartition(".")[2] in {"write", "writelines"}:
             yield Spot(node.lineno, f"{function}(...) in application code")
 
 

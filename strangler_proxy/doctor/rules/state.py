@@ -10,7 +10,7 @@ from strangler_proxy.doctor.findings import Factor, Spot
 from strangler_proxy.doctor.project import Project
 from strangler_proxy.doctor.rule import Rule, code_files, settings_files
 from strangler_proxy.doctor.sources import PythonFile
-from strangler_proxy.doctor.syntax import argument, dict_items, dotted, module_assignments, string
+from strangler_proxy.doctor.syntax import argument, dict_items, dotted, item, module_assignments, string
 
 _TEMP_FUNCTIONS = {"gettempdir", "mkdtemp", "mkstemp", "TemporaryDirectory", "NamedTemporaryFile",
                    "SpooledTemporaryFile", "TemporaryFile"}
@@ -91,12 +91,15 @@ def _in_commands(tree: ast.Module) -> set[int]:
     """Nodes inside command-line commands (click): an operator chose where their output goes (XII)."""
     inside: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-                (name := dotted(decorator.func if isinstance(decorator, ast.Call) else decorator) or "")
-                .startswith("click.") or name.rsplit(".", 1)[-1] in _CLI_DECORATORS
-                for decorator in node.decorator_list):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(map(_is_command, node.decorator_list)):
             inside.update(id(inner) for inner in ast.walk(node))
     return inside
+
+
+def _is_command(decorator: ast.expr) -> bool:
+    """@click.command(), @group.command(), @click.option(...)."""
+    name = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
+    return name.startswith("click.") or name.rsplit(".", 1)[-1] in _CLI_DECORATORS
 
 
 def disk_writes(file: PythonFile, project: Project) -> Iterator[Spot]:
@@ -120,8 +123,8 @@ def file_storage(file: PythonFile, project: Project) -> Iterator[Spot]:
         if name == "DEFAULT_FILE_STORAGE" and (string(value) or "").endswith("FileSystemStorage"):
             yield Spot(statement.lineno, "DEFAULT_FILE_STORAGE is FileSystemStorage: uploads land on this disk")
         elif name == "STORAGES":
-            backend = dict(dict_items(dict(dict_items(value)).get("default", ast.Dict([], [])))).get("BACKEND")
-            if (string(backend) or "").endswith("FileSystemStorage") and backend is not None:
+            backend = item(value, "default", "BACKEND")
+            if backend is not None and (string(backend) or "").endswith("FileSystemStorage"):
                 yield Spot(backend.lineno, "STORAGES['default'] is FileSystemStorage: uploads land on this disk")
         elif name == "MEDIA_ROOT" and not _settings(project, file, "DEFAULT_FILE_STORAGE") \
                 and not _settings(project, file, "STORAGES"):
@@ -137,8 +140,7 @@ def _cache_backends(project: Project, file: PythonFile) -> dict[str, tuple[str, 
     backends = {}
     for value, _statement in assigned:
         for alias, entry in dict_items(value):
-            backend = dict(dict_items(entry)).get("BACKEND")
-            backends[alias] = (string(backend) or "", entry.lineno)
+            backends[alias] = (string(item(entry, "BACKEND")) or "", entry.lineno)
     return backends
 
 
@@ -154,7 +156,7 @@ def local_sessions(file: PythonFile, project: Project) -> Iterator[Spot]:
         if engine.endswith(".file"):
             yield Spot(statement.lineno, "SESSION_ENGINE keeps sessions in files on this disk")
         elif engine.endswith((".cache", ".cached_db")):
-            aliases = [string(value) for value, _ in _settings(project, file, "SESSION_CACHE_ALIAS")]
+            aliases = [string(named) for named, _ in _settings(project, file, "SESSION_CACHE_ALIAS")]
             alias = next((alias for alias in aliases if alias), "default")
             backends = _cache_backends(project, file)
             backend = "LocMemCache (Django's default)" if backends is None else backends.get(alias, ("", 0))[0]
@@ -198,7 +200,7 @@ def _throttles(node: ast.AST) -> Iterator[tuple[str, ast.expr]]:
     if isinstance(node, ast.Dict):
         pairs = list(dict_items(node))
     elif isinstance(node, ast.Call):
-        pairs = [(item.arg, item.value) for item in node.keywords if item.arg]
+        pairs = [(given.arg, given.value) for given in node.keywords if given.arg]
     elif isinstance(node, ast.ClassDef):
         pairs = [(target.id, statement.value) for statement in node.body if isinstance(statement, ast.Assign)
                  for target in statement.targets if isinstance(target, ast.Name)]
@@ -221,7 +223,7 @@ def local_caches(file: PythonFile, project: Project) -> Iterator[Spot]:
         if name != "CACHES":
             continue
         for alias, entry in dict_items(value):
-            backend = string(dict(dict_items(entry)).get("BACKEND")) or ""
+            backend = string(item(entry, "BACKEND")) or ""
             if _is_local(backend) and alias in uses:
                 yield Spot(entry.lineno, f"CACHES[{alias!r}] is a {backend.rsplit('.', 1)[-1]} in each process, and "
                                          f"{_first(uses[alias])} needs one every process sees")

@@ -137,3 +137,19 @@ def test_a_variable_missing_from_env_example_is_reported_once_where_it_is_first_
              "proj/b.py": 'import environ\nenv = environ.Env()\nB = env.bool("FEATURE_X", default=False)\n'}
 
     assert findings(tmp_path, files) == {("env-undocumented", "proj/a.py:2")}
+
+
+def test_only_the_process_stderr_counts_not_a_stream_named_stderr(tmp_path: Path) -> None:
+    tools = """\
+        from sys import stderr as err
+
+
+        def report(stderr):
+            stderr.write("handed in by a management command")
+
+
+        def warn():
+            err.write("straight to the process's stderr")
+        """
+
+    assert findings(tmp_path, {"proj/tools.py": tools}) == {("stderr-print", "proj/tools.py:9")}
