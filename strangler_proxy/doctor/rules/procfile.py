@@ -48,14 +48,16 @@ def web_port(file: Procfile, project: Project) -> Iterator[Spot]:
 
 
 def _port_problem(project: Project, command: str) -> str | None:
+    """What keeps the web command off $PORT, or None when it binds it."""
     for words in segments(command):
         name = program(words)
         if name == "gunicorn":
-            return _gunicorn_port(project, words)
+            return _gunicorn_port(project, words, command)
         if manage_command(words) == "runserver":
             address = next((word for word in words[words.index("runserver") + 1:] if not word.startswith("-")), None)
-            return None if address and PORT_REFERENCE.search(address) else \
-                f"runserver listens on {address or 'its default, 8000'}"
+            if address and PORT_REFERENCE.search(address):
+                return None
+            return f"runserver listens on {address or 'its default, 8000'}"
         if name in SERVERS:
             return None if PORT_REFERENCE.search(" ".join(words)) else f"{name} is not given $PORT"
     if PORT_REFERENCE.search(command) or any(_script_mentions_port(project, words) for words in segments(command)):
@@ -63,15 +65,18 @@ def _port_problem(project: Project, command: str) -> str | None:
     return "its command never mentions $PORT"
 
 
-def _gunicorn_port(project: Project, words: list[str]) -> str | None:
+def _gunicorn_port(project: Project, words: list[str], command: str) -> str | None:
     bind = option(words, "-b", "--bind")
     if bind is not None:
         return None if PORT_REFERENCE.search(bind) else f"gunicorn binds {bind}"
+    if "GUNICORN_CMD_ARGS=" in command and PORT_REFERENCE.search(command):
+        return None  # GUNICORN_CMD_ARGS="--bind 0.0.0.0:$PORT" on the line
     config = gunicorn_config(project, words)
-    if config is not None and _reads_port(project, config):
+    if config is None:
+        return "gunicorn has no --bind and no config module"
+    if _reads_port(project, config):
         return None
-    return f"gunicorn has no --bind and its config {config.rel} does not read PORT" if config else \
-        "gunicorn has no --bind and no config module"
+    return f"gunicorn has no --bind and its config {config.rel} does not read PORT"
 
 
 def _reads_port(project: Project, config: PythonFile) -> bool:

@@ -62,6 +62,8 @@ def test_gunicorn_binds_port_through_a_config_module_it_star_imports(tmp_path: P
     assert findings(tmp_path, files) == set()
     files["proj/base_conf.py"] = 'bind = "0.0.0.0:8000"\n'
     assert findings(tmp_path, files) == {("web-port", "Procfile:2")}
+    files["Procfile"] = 'release: python manage.py migrate\nweb: GUNICORN_CMD_ARGS="--bind=:$PORT" gunicorn x\n'
+    assert findings(tmp_path, files) == set()
 
 
 def test_a_per_process_cache_is_a_finding_only_where_the_code_needs_every_process_to_see_it(tmp_path: Path) -> None:
