@@ -71,7 +71,9 @@ def is_staff(identity: Identity) -> bool:
 
     chassis.identity.Identity carries no staff flag yet (the monolith's /internal/identity answers user
     id, username and email only), so until it does this is False for everyone and only the admin token
-    lets a person in. Read by name so that the flag, once the identity carries it, needs no change here.
+    lets a person in. Read by name so that the flag needs no change here once it is carried: an
+    `is_staff: bool` field on Identity, written into the identity document by the monolith and read back
+    by the edge (tests/strangler_proxy/dashboard/test_staff.py then passes and says so).
     """
     return identity.is_authenticated and getattr(identity, "is_staff", False) is True
 
