@@ -99,7 +99,8 @@ async def start() -> Runtime:
     live = LiveTable(table, control_redis)
     await live.refresh()  # the stored live states, before the first request
     limits_stage = await limits.startup(settings, table=lambda: live.table)
-    identity_stage = await identity.startup(settings, lookup_limit=limits_stage, mode=table.identity)
+    identity_stage = await identity.startup(settings, lookup_limit=limits_stage, mode=table.identity,
+                                            login_url=table.login_url)
     keys = identity_stage.keys
     shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys))
     shadow.start()

@@ -194,7 +194,7 @@ class ResponseCycle:
         _check_header_block(joined_names, headers)
         if not joined_names.islower():  # names go out in lower case, as uvicorn writes them
             names = [name.lower() for name in names]
-            headers = list(zip(names, map(_value, headers)))
+            headers = list(zip(names, map(_value, headers), strict=True))
         has_connection_close = self._note_framing(names, headers)
         lines = [STATUS_LINE[status]]
         if headers:

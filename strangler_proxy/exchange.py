@@ -74,6 +74,9 @@ class Exchange:
     # Headers that will be sent upstream; stages add, remove and replace entries.
     headers: Headers
     client_host: str
+    # The client's address: the TCP peer, or behind TRUSTED_PROXIES the first address of the
+    # X-Forwarded-For chain (from the right) that is not a trusted proxy. "" until the stage sets it.
+    client_address: str = ""
     route: Route | None = None
     identity: Identity = ANONYMOUS
     # An API key the caller presented, when any (already stripped from `headers`).

@@ -12,7 +12,8 @@
 
 then, whatever happened:
 
-    map_error                 a Rejection or ForwardingFailed becomes the contract's JSON Error
+    map_error                 a Rejection or ForwardingFailed becomes the contract's JSON Error (an HTML
+                              page for a browser)
     record                    one access-log line and the metrics (observability/recorder.py)
 
 A stage returns None when done, or an awaitable when it must wait for I/O (exchange.py), and ends the
@@ -30,12 +31,12 @@ from typing import Any, Protocol
 
 from chassis import request_id
 from strangler_proxy.control.arms import ArmChooser
-from strangler_proxy.errors import error_json
+from strangler_proxy.errors import error_json, error_page, prefers_html
 from strangler_proxy.exchange import Exchange, Headers, Receive, Rejection, Send, Stage
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.forwarder import Forwarder
 from strangler_proxy.forwarding.framing import request_framing
-from strangler_proxy.forwarding.headers import Network, is_trusted, upstream_request_headers
+from strangler_proxy.forwarding.headers import Network, client_behind, is_trusted, upstream_request_headers
 from strangler_proxy.identity.stage import IdentityStage
 from strangler_proxy.limits.stage import LimitsStage
 from strangler_proxy.observability.recorder import Recorder
@@ -78,9 +79,12 @@ def check_framing(exchange: Exchange) -> None:
 
 def forwarded_headers(trusted_proxies: Sequence[Network]) -> Stage:
     def set_forwarded_headers(exchange: Exchange) -> None:
+        trusted = is_trusted(exchange.client_host, trusted_proxies)
+        exchange.client_address = (client_behind(exchange.headers, exchange.client_host, trusted_proxies)
+                                   if trusted else exchange.client_host)
         exchange.headers = upstream_request_headers(
             exchange.headers, peer=exchange.client_host, scheme=exchange.scope.get("scheme", "http"),
-            trusted=is_trusted(exchange.client_host, trusted_proxies), request_id=exchange.request_id.encode())
+            trusted=trusted, request_id=exchange.request_id.encode())
 
     return set_forwarded_headers
 
@@ -172,11 +176,13 @@ async def map_error(exchange: Exchange, status: int, message: str, headers: Head
     """Answer with the contract's Error: `{"code", "message", "request_id"}`, unless already answering."""
     if exchange.response_started:
         return  # the head is out: the server closes the unfinished response, which the client sees
-    body = error_json(status, message, exchange.request_id)
+    page = prefers_html(exchange.header(b"accept"))
+    body = (error_page if page else error_json)(status, message, exchange.request_id)
     exchange.status = status
     exchange.response_started = True
     await exchange.send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", b"%d" % len(body)),
+        (b"content-type", b"text/html; charset=utf-8" if page else b"application/json"),
+        (b"content-length", b"%d" % len(body)),
         (b"x-request-id", exchange.request_id.encode()), *(headers or [])]})
     await exchange.send({"type": "http.response.body", "body": body})
     exchange.bytes_out = len(body)

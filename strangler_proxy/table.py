@@ -110,6 +110,8 @@ class RouteTable:
     plans: dict[str, Plan] = field(default_factory=dict)
     # Plan for anonymous traffic when a route names none (None: no limit).
     default_anonymous_plan: str | None = None
+    # Plan for each signed-in user, per user (None: signed-in callers are not limited).
+    default_user_plan: str | None = None
     # Upper bound on a request body, in bytes (413 beyond it).
     max_body_bytes: int = 1_048_576
     source: str = ""
@@ -117,3 +119,5 @@ class RouteTable:
     # app) and forwards a signed identity; "off" asks nothing: the monolith's cookies pass through and it
     # decides, and every caller is anonymous to the edge (limits per address, no login_required).
     identity: str = "django"
+    # Where a browser is sent to log in when a login_required route finds it signed out (with ?next=).
+    login_url: str = "/accounts/login/"

@@ -30,7 +30,8 @@ from strangler_proxy.table import Plan, Route, RouteTable, Upstream
 T = TypeVar("T")
 
 TOP_LEVEL = "top level"
-TOP_KEYS = ("max_body_bytes", "default_anonymous_plan", "identity", "upstreams", "plans", "routes")
+TOP_KEYS = ("max_body_bytes", "default_anonymous_plan", "default_user_plan", "identity", "login_url", "upstreams",
+            "plans", "routes")
 IDENTITY_MODES = ("django", "off")
 TOP_REQUIRED = {
     "upstreams": '[upstreams.monolith] with url_env = "MONOLITH_URL"',
@@ -50,16 +51,25 @@ def validate(document: Mapping[str, Any], environ: Mapping[str, str], *, source:
     upstreams = _upstreams(document, environ, problems)
     plans = _plans(document, problems)
     default_plan = _default_plan(document, plans, problems)
+    user_plan = _default_plan(document, plans, problems, key="default_user_plan")
     raw_routes = read(document, "routes", ROUTE_ARRAY, TOP_LEVEL, problems)
     routes = None if raw_routes is None else _routes(raw_routes, upstreams, plans, problems)
     check_ids(raw_routes or [], problems)
     check_order(routes, upstreams, problems)
     identity = _identity_mode(document, routes or [], problems)
+    login_url = _login_url(document, problems)
     if problems.errors:
         raise RouteTableInvalid(problems.errors, source=source)
     return RouteTable(routes=tuple(_present(routes or [])), upstreams=_present_values(upstreams),
-                      plans=_present_values(plans), default_anonymous_plan=default_plan,
-                      max_body_bytes=max_body_bytes, source=source, identity=identity)
+                      plans=_present_values(plans), default_anonymous_plan=default_plan, default_user_plan=user_plan,
+                      max_body_bytes=max_body_bytes, source=source, identity=identity, login_url=login_url)
+
+
+def _login_url(document: Mapping[str, Any], problems: Problems) -> str:
+    url = read(document, "login_url", TEXT, TOP_LEVEL, problems) or "/accounts/login/"
+    if not url.startswith("/"):
+        problems.add(f"login_url {url!r} must be a path on this site, starting with '/'; write '/{url}'")
+    return url
 
 
 def _identity_mode(document: Mapping[str, Any], routes: Sequence[Route | None], problems: Problems) -> str:
@@ -108,10 +118,10 @@ def _routes(raw: list[dict[str, Any]], upstreams: Mapping[str, object], plans: M
 
 
 def _default_plan(document: Mapping[str, Any], plans: Mapping[str, Plan | None],
-                  problems: Problems) -> str | None:
-    name = read(document, "default_anonymous_plan", TEXT, TOP_LEVEL, problems)
+                  problems: Problems, key: str = "default_anonymous_plan") -> str | None:
+    name = read(document, key, TEXT, TOP_LEVEL, problems)
     if name is not None and name not in plans:
-        problems.add(f"{TOP_LEVEL}: default_anonymous_plan names plan {name!r}; {known_names('plans', plans)}")
+        problems.add(f"{TOP_LEVEL}: {key} names plan {name!r}; {known_names('plans', plans)}")
     return name
 
 

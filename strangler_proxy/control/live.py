@@ -80,7 +80,7 @@ class LiveTable:
 
 def _pairs(raw: list[bytes] | None) -> dict[bytes, bytes]:
     items = raw or []
-    return dict(zip(items[0::2], items[1::2]))
+    return dict(zip(items[0::2], items[1::2], strict=True))
 
 
 def _text(version: bytes | None) -> str | None:

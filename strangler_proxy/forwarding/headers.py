@@ -89,6 +89,17 @@ def _trusted(peer: str, trusted: tuple[Network, ...]) -> bool:
     return any(address in network for network in trusted)
 
 
+def client_behind(headers: Headers, peer: str, trusted: Sequence[Network]) -> str:
+    """The client's address when the peer is a trusted proxy: walking the X-Forwarded-For chain from the
+    right, the first address that is not itself a trusted proxy (the peer when the chain has none)."""
+    chain = [part.strip().decode("latin-1") for name, value in headers if name == b"x-forwarded-for"
+             for part in value.split(b",")]
+    for address in reversed(chain):
+        if address and not is_trusted(address, trusted):
+            return address
+    return peer
+
+
 def upstream_request_headers(headers: Headers, *, peer: str, scheme: str, trusted: bool,
                              request_id: bytes) -> Headers:
     """The client's headers as the upstream should see them: cleaned, with X-Forwarded-* and the id."""

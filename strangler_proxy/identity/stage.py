@@ -25,10 +25,12 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
+from urllib.parse import urlencode
 
 from redis.exceptions import RedisError
 
 from chassis.identity import ANONYMOUS, HEADER, SESSION, TOKEN, Identity, sign
+from strangler_proxy.errors import prefers_html
 from strangler_proxy.exchange import Exchange, Rejection
 from strangler_proxy.identity.config import IdentityConfig, load_identity_config
 from strangler_proxy.identity.headers import NONE, Credentials, take_credentials
@@ -36,7 +38,6 @@ from strangler_proxy.identity.monolith import Lookup, LookupFailed, MonolithLook
 from strangler_proxy.identity.resolver import IdentityResolver
 from strangler_proxy.limits.apikeys import ApiKeyPlans
 from strangler_proxy.redis_link import Commands, HasRedisUrl, RedisLink
-from strangler_proxy.table import Route
 
 __all__ = ["CachedLookup", "IdentityStage", "LookupLimit", "is_internal_path", "startup"]
 
@@ -83,8 +84,10 @@ class IdentityStage:
 
     def __init__(self, *, resolver: CachedLookup | None, lookup_limit: LookupLimit, api_key_plan: ApiKeyLookup,
                  keys: Sequence[str], session_cookie: str = "sessionid",
-                 clock: Callable[[], float] = time.monotonic, owned: Sequence[Closer] = ()) -> None:
+                 clock: Callable[[], float] = time.monotonic, owned: Sequence[Closer] = (),
+                 login_url: str = "/accounts/login/") -> None:
         self.owned = tuple(owned)
+        self.login_url = login_url
         self.resolver = resolver
         self.lookup_limit = lookup_limit
         self.api_key_plan = api_key_plan
@@ -98,6 +101,17 @@ class IdentityStage:
         if waiting is not None:
             await waiting
 
+    def _check_login(self, exchange: Exchange, identity: Identity) -> None:
+        """A login_required route: an API caller not signed in gets 401; a browser goes to the log-in page."""
+        route = exchange.route
+        if route is None or not route.login_required or identity.is_authenticated:
+            return
+        if prefers_html(exchange.header(b"accept")):
+            raise Rejection(302, "Log in to see this page.", headers=[
+                (b"location", login_redirect(self.login_url, exchange.path, exchange.query_string))])
+        raise Rejection(401, "Log in (or send Authorization: Token <key>) to use this resource.",
+                        headers=[(b"www-authenticate", b"Token")])
+
     async def aclose(self) -> None:
         """Close the connections the stage was given to own (its Redis link, its monolith pool)."""
         for close in self.owned:
@@ -108,7 +122,7 @@ class IdentityStage:
             raise Rejection(404, f"No such resource: {exchange.path}")
         credentials = self._take(exchange)
         if credentials is NONE:  # the common case: no Redis, no signing, identity stays ANONYMOUS
-            _check_login(exchange.route, ANONYMOUS)
+            self._check_login(exchange, ANONYMOUS)
             return None
         return self._identify(exchange, credentials)
 
@@ -117,7 +131,7 @@ class IdentityStage:
         if credentials.api_key is not None:
             exchange.api_key = credentials.api_key
             identity = replace(identity, api_plan=await self._plan(credentials.api_key))
-        _check_login(exchange.route, identity)
+        self._check_login(exchange, identity)
         exchange.identity = identity
         if looked_up:
             self.lookup_limit.carry_over_lookup(exchange)
@@ -182,15 +196,15 @@ class IdentityStage:
         return token
 
 
-def _check_login(route: Route | None, identity: Identity) -> None:
-    if route is not None and route.login_required and not identity.is_authenticated:
-        raise Rejection(401, "Log in (or send Authorization: Token <key>) to use this resource.",
-                        headers=[(b"www-authenticate", b"Token")])
+def login_redirect(login_url: str, path: str, query: bytes) -> bytes:
+    """Where a browser goes to log in, coming back to what it asked for (`next`, as Django's views read it)."""
+    asked = path + ("?" + query.decode("latin-1") if query else "")
+    return f"{login_url}?{urlencode({'next': asked})}".encode()
 
 
 # ---------------------------------------------------------------- start-up (one per process)
 async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: IdentityConfig | None = None,
-                  mode: str = "django") -> IdentityStage:
+                  mode: str = "django", login_url: str = "/accounts/login/") -> IdentityStage:
     """The stage, ready; call once per process, inside the event loop (ASGI lifespan start-up), after the
     limits stage, which is `lookup_limit`. Reads its variables (config.py) unless given `config`; raises
     ConfigError naming a bad one. Redis at `settings.redis_url` is connected on first use, so a Redis
@@ -200,9 +214,11 @@ async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: I
     if mode == "off":
         return IdentityStage(resolver=None, lookup_limit=lookup_limit, keys=config.signing_keys,
                              api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
-                             session_cookie=config.session_cookie, owned=(client.aclose,))
+                             session_cookie=config.session_cookie, owned=(client.aclose,), login_url=login_url)
     lookup = monolith_lookup(config)
-    return build_stage(config, client, lookup_limit, lookup, owned=(client.aclose, lookup.close))
+    stage = build_stage(config, client, lookup_limit, lookup, owned=(client.aclose, lookup.close))
+    stage.login_url = login_url
+    return stage
 
 
 def monolith_lookup(config: IdentityConfig) -> MonolithLookup:

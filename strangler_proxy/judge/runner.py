@@ -133,4 +133,4 @@ def fleet(table: RouteTable) -> str:
 
 def _pairs(raw: list[bytes] | None) -> dict[bytes, bytes]:
     items = raw or []
-    return dict(zip(items[0::2], items[1::2]))
+    return dict(zip(items[0::2], items[1::2], strict=True))

@@ -44,7 +44,7 @@ def p99(bucket_counts: Sequence[int]) -> float | None:
     if total == 0:
         return None
     wanted, running = math.ceil(0.99 * total), 0
-    for bound, count in zip((*BUCKETS_SECONDS, math.inf), bucket_counts):
+    for bound, count in zip((*BUCKETS_SECONDS, math.inf), bucket_counts, strict=True):
         running += count
         if running >= wanted:
             return bound

@@ -89,7 +89,7 @@ def api_key_list(client: redis.Redis) -> list[ApiKeyRecord]:
     """Every stored key's digest and plan, sorted by plan then digest."""
     names = sorted(client.scan_iter(match=KEY_PREFIX + "*", count=500))
     plans = client.mget(names) if names else []
-    records = [ApiKeyRecord(_text(name)[len(KEY_PREFIX):], _text(plan)) for name, plan in zip(names, plans)
+    records = [ApiKeyRecord(_text(name)[len(KEY_PREFIX):], _text(plan)) for name, plan in zip(names, plans, strict=True)
                if plan is not None]
     return sorted(records, key=lambda record: (record.plan, record.digest))
 

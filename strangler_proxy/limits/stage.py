@@ -3,10 +3,12 @@
 Which bucket a request spends from:
 
     API key (X-Api-Key)     the key's plan, one bucket per key:    strangler:bucket:key:<sha256 of key>
-    signed-in, no API key   none: the caller is accountable, and the monolith's own checks apply
+    signed-in, no API key   the table's default_user_plan, one bucket per user: strangler:bucket:user:<plan>:<id>
+                            (no such plan: not limited here, the caller is accountable)
     anonymous               the route's anonymous_plan, else the table's default_anonymous_plan,
                             per client:                      strangler:bucket:client:<plan>:<address>
-                            (IPv6 clients by /64, since one host holds a whole /64)
+                            (IPv6 clients by /64, since one host holds a whole /64; behind
+                            TRUSTED_PROXIES, the client address the trusted X-Forwarded-For chain gives)
 
 A plan of None means no limit. Over the limit: 429 with Retry-After in whole seconds.
 
@@ -35,6 +37,7 @@ __all__ = ["LimitsStage", "startup"]
 
 KEY_BUCKET = "strangler:bucket:key:"
 CLIENT_BUCKET = "strangler:bucket:client:"
+USER_BUCKET = "strangler:bucket:user:"
 _MAX_CLIENT_BUCKETS = 10_000
 
 
@@ -100,8 +103,18 @@ class LimitsStage:
         if exchange.api_key is not None:
             return _key_plan(table, exchange.identity.api_plan), KEY_BUCKET + api_key_digest(exchange.api_key)
         if exchange.identity.is_authenticated:
-            return None
+            return self._user_plan_and_bucket(table, exchange)
         return self._anonymous_plan_and_bucket(table, exchange)
+
+    def _user_plan_and_bucket(self, table: RouteTable, exchange: Exchange) -> tuple[Plan, str] | None:
+        """A signed-in caller spends from a bucket of its own under the table's default_user_plan (per user,
+        not per address: one office behind one address is many users, one user on two networks is one).
+        Without that plan, signed-in callers are not limited here: they are accountable."""
+        name = table.default_user_plan
+        plan = table.plans.get(name) if name else None
+        if plan is None:
+            return None
+        return plan, f"{USER_BUCKET}{plan.name}:{exchange.identity.user_id}"
 
     def _anonymous_plan_and_bucket(self, table: RouteTable, exchange: Exchange) -> tuple[Plan, str] | None:
         """The route's plan for an anonymous caller, and the caller's address's bucket for it."""
@@ -109,7 +122,7 @@ class LimitsStage:
         plan = table.plans.get(name) if name else None
         if plan is None:
             return None
-        return plan, self._client_bucket(plan.name, exchange.client_host)
+        return plan, self._client_bucket(plan.name, exchange.client_address or exchange.client_host)
 
     def _client_bucket(self, plan: str, host: str) -> str:
         bucket = self._client_buckets.get((plan, host))

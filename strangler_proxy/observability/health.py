@@ -84,7 +84,7 @@ class Readiness:
         names = [*self.pools, "redis"]
         outcomes = await asyncio.gather(*(self._upstream(name, request_id) for name in self.pools),
                                         self._redis())
-        return dict(zip(names, outcomes))
+        return dict(zip(names, outcomes, strict=True))
 
     async def _upstream(self, name: str, request_id: str) -> str:
         try:

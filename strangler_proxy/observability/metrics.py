@@ -156,14 +156,14 @@ def _summed_series(parts: Iterable[dict[str, list[float]]]) -> dict[str, list[fl
     for part in parts:
         for key, counts in part.items():
             into = summed.setdefault(key, [0] * len(counts))
-            summed[key] = [a + b for a, b in zip(into, counts)]
+            summed[key] = [a + b for a, b in zip(into, counts, strict=True)]
     return summed
 
 
 def _cumulative(counts: list[float]) -> list[tuple[str, float]]:
     """Prometheus buckets: (upper bound, observations at or below it), ending with +Inf."""
     buckets, running = [], 0.0
-    for bound, count in zip([*map(str, BUCKETS), "+Inf"], counts):
+    for bound, count in zip([*map(str, BUCKETS), "+Inf"], counts, strict=True):
         running += count
         buckets.append((bound, running))
     return buckets

@@ -116,3 +116,14 @@ def test_every_spelling_of_a_scheme_claim_from_the_client_is_dropped(proxy, echo
 def test_the_upstream_server_s_name_does_not_reach_the_client(proxy):
     response = requests.get(f"{proxy.url}/echo", timeout=10)
     assert response.status_code == 200 and "server" not in response.headers
+
+
+def test_behind_trusted_proxies_the_client_is_the_first_untrusted_address_from_the_right():
+    from ipaddress import ip_network
+
+    from strangler_proxy.forwarding.headers import client_behind
+
+    trusted = [ip_network("10.0.0.0/8")]
+    chain = [(b"x-forwarded-for", b"198.51.100.9, 203.0.113.7, 10.1.2.3")]
+    assert client_behind(chain, "10.0.0.1", trusted) == "203.0.113.7"
+    assert client_behind([], "10.0.0.1", trusted) == "10.0.0.1"

@@ -355,3 +355,11 @@ def test_the_configuration_reads_every_variable(monkeypatch):
     assert config.lookup_host == "shop.example"
     assert (config.api_key_cache_seconds, config.redis_timeout) == (0.0, 0.1)
     assert config.monolith_url == NOWHERE
+
+
+def test_a_browser_not_signed_in_is_sent_to_log_in_and_back_an_api_caller_gets_401():
+    page = rejection(new_exchange([(b"accept", b"text/html,application/xhtml+xml,*/*;q=0.8")], route=PRIVATE))
+    assert page.status == 302
+    assert dict(page.headers)[b"location"].startswith(b"/accounts/login/?next=%2F")
+    api = rejection(new_exchange([(b"accept", b"application/json")], route=PRIVATE))
+    assert api.status == 401

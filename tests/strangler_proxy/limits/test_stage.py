@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 from collections.abc import Awaitable
 
@@ -213,3 +214,11 @@ def test_the_configuration_reads_every_variable(monkeypatch):
     monkeypatch.setenv("LIMITS_LEASE_SECONDS", "0.5")
     monkeypatch.setenv("EDGE_REDIS_TIMEOUT", "0.1")
     assert load_limits_config() == LimitsConfig(lease_max=4, lease_seconds=0.5, redis_timeout=0.1)
+
+
+def test_with_a_user_plan_each_signed_in_caller_has_a_bucket_of_its_own():
+    table = dataclasses.replace(route_table(), default_user_plan="basic")
+    ada, bob = Identity(user_id="1", username="ada"), Identity(user_id="2", username="bob")
+    ada_statuses = run([new_exchange(route=STRICT, identity=ada) for _ in range(20)], table=table, lease_max=1)
+    assert ada_statuses[:10] == [200] * 10 and str(ada_statuses[10]).startswith("429")  # basic: a burst of 10
+    assert run([new_exchange(route=STRICT, identity=bob)], table=table) == [200]  # not ada's bucket
