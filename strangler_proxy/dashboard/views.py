@@ -67,7 +67,7 @@ class Dashboard:
         if request.path in ASSETS:
             body, kind = ASSETS[request.path]
             return await answer(exchange, 200, body, kind)
-        if request.path == PAGE_PATH and "token" in request.query:
+        if request.path == PAGE_PATH and request.method == "GET" and "token" in request.query:
             return await self._sign_in(request)
         try:
             caller = await self.access.caller(request)

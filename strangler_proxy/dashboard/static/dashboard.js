@@ -19,7 +19,7 @@
 
   function busy() {
     var active = document.activeElement;
-    if (active && active.form) return true;
+    if (active && active.form && active.tagName !== "BUTTON") return true;
     return Array.prototype.some.call(document.querySelectorAll("form.change input[type=text]"), function (input) {
       return input.value !== "";
     });
