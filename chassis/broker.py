@@ -29,6 +29,8 @@ TRANSPORT = "chassis.broker:RedisTransport"
 class RedisChannel(kombu_redis.Channel):
     """kombu's Redis channel, whose close() completes even when the server died under a waiting BRPOP."""
 
+    connection_errors: tuple[type[BaseException], ...]  # the transport's, set by kombu's Channel
+
     def close(self) -> None:
         try:
             super().close()

@@ -40,8 +40,8 @@ class ServiceSession(requests.Session):
         if url.startswith("/"):
             url = self.base_url + url
         kwargs.setdefault("timeout", self.default_timeout)
-        headers = dict(kwargs.pop("headers", None) or {})
+        headers = kwargs["headers"] = dict(kwargs.get("headers") or {})
         current = request_id.current()
         if current:
             headers.setdefault(request_id.HEADER, current)
-        return super().request(method, url, *args, headers=headers, **kwargs)
+        return super().request(method, url, *args, **kwargs)
