@@ -324,7 +324,7 @@ def _sandbox_answers(sandbox: Sandbox) -> bool:
     return requests.get(f"{sandbox.base_url}/_sandbox/healthz", timeout=1).status_code == 200
 
 
-def _event(message: bytes) -> dict[str, Any]:
+def _event(message: bytes | str) -> dict[str, Any]:
     envelope = json.loads(message)
     args, _kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
     return args[0]
