@@ -105,9 +105,9 @@ class Judge:
     async def _act(self, route: Route, verdict: Verdict) -> None:
         if verdict.outcome == FAIL:
             await self._change(route.id, "rollback", state.rollback, f"automatic: {verdict.reason}")
-        elif verdict.outcome == PASS and route.mode is Mode.CANARY and route.steps:
-            if self.clock() - route.since >= route.step_seconds:
-                await self._change(route.id, "advance", state.advance, f"automatic: {verdict.reason}")
+        elif (verdict.outcome == PASS and route.mode is Mode.CANARY and route.steps
+              and self.clock() - route.since >= route.step_seconds):
+            await self._change(route.id, "advance", state.advance, f"automatic: {verdict.reason}")
 
     async def _change(self, route_id: str, action: str, change: Change, reason: str) -> None:
         def apply_change() -> None:

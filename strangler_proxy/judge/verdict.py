@@ -64,7 +64,8 @@ def judge_canary(route_id: str, primary: ArmCounts, candidate: ArmCounts, settin
 
 def judge_shadow(route_id: str, compared: int, mismatched: int, settings: Judgement) -> Verdict:
     rate = mismatched / compared if compared else 0.0
-    figures: dict[str, Any] = {"compared": compared, "mismatched": mismatched, "diff_rate": rate, "max_diff_rate": settings.max_diff_rate}
+    figures: dict[str, Any] = {"compared": compared, "mismatched": mismatched, "diff_rate": rate,
+                               "max_diff_rate": settings.max_diff_rate}
     if compared < settings.min_requests:
         return Verdict(route_id, HOLD, f"{compared} answers compared; {settings.min_requests} needed", figures)
     if rate > settings.max_diff_rate:
