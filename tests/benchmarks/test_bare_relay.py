@@ -8,20 +8,24 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.strangler_proxy.conftest import echo  # noqa: F401  (the proxy tests' echo upstream fixture)
-from tests.strangler_proxy.upstreams.processes import Running
+from tests.strangler_proxy.upstreams.processes import start_echo
 from tests.support.processes import ManagedProcess, process_env
 from tests.support.waiting import free_port
 
 
 @pytest.fixture(scope="module")
-def relay(echo: Running) -> Iterator[str]:
-    port = free_port()
-    process = ManagedProcess([sys.executable, "-m", "benchmarks.bare_relay", str(port), echo.url], process_env())
-    url = f"http://127.0.0.1:{port}"
-    process.wait_for_http(f"{url}/healthz")
-    yield url
-    process.stop(timeout=10)
+def relay() -> Iterator[str]:
+    """The bare relay in front of the proxy tests' echo upstream; the URL of the relay."""
+    echo = start_echo()
+    try:
+        port = free_port()
+        process = ManagedProcess([sys.executable, "-m", "benchmarks.bare_relay", str(port), echo.url], process_env())
+        url = f"http://127.0.0.1:{port}"
+        process.wait_for_http(f"{url}/healthz")
+        yield url
+        process.stop(timeout=10)
+    finally:
+        echo.stop()
 
 
 def test_the_bare_relay_answers_with_the_upstreams_status_body_and_headers(relay):

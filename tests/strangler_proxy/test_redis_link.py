@@ -203,7 +203,7 @@ def test_a_command_with_no_reply_in_time_raises_timeout_and_drops_the_connection
 def password_redis() -> Iterator[str]:
     """A second, throwaway Redis that requires a password."""
     port = free_port()
-    command = devredis.server_command(port, tempfile.mkdtemp(prefix="edge-auth-")) + ["--requirepass", "s3cret"]
+    command = [*devredis.server_command(port, tempfile.mkdtemp(prefix="edge-auth-")), "--requirepass", "s3cret"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     probe = redis.Redis(port=port, password="s3cret", socket_connect_timeout=0.2)
     try:

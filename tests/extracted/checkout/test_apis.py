@@ -10,8 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from chassis.identity import NOT_AUTHENTICATED
-from chassis.identity import Identity, sign
+from chassis.identity import NOT_AUTHENTICATED, Identity, sign
 from tests.extracted.checkout.conftest import order_body
 from tests.extracted.checkout.system import ADA, CheckoutSystem
 

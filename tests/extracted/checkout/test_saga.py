@@ -103,7 +103,7 @@ def test_redelivered_step_tasks_change_nothing(checkout):
     """Every step's task arrives again for an order already completed, as after a worker's crash."""
     order = place(checkout, "red-roses-dozen")
     stock = checkout.stock("red-roses-dozen")
-    for step in FORWARD + ["void_payment", "release_stock"]:
+    for step in [*FORWARD, "void_payment", "release_stock"]:
         checkout.send_step(step, order["orderId"])
     wait_until(lambda: len(_not_due(checkout, order["orderId"])) >= 7, timeout=30, what="the redeliveries")
     again = checkout.order(order["orderId"]).json()

@@ -2,6 +2,7 @@
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -44,7 +45,7 @@ def test_the_page_fetches_nothing_from_other_hosts(page):
     """Pictures are drawn in the page; no font, image or script comes from the network elsewhere."""
     assert not re.search(r'(src|href)="(https?:)?//', page)
     for script in SCRIPTS:
-        source = open(finders.find(script)).read()
+        source = Path(finders.find(script)).read_text()
         assert re.findall(r"https?://[\w./-]+", source) in ([], ["http://www.w3.org/2000/svg"]), script
 
 

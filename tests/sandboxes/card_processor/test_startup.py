@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,8 @@ def test_every_stdout_line_of_the_sandbox_is_json(start_card_processor: StartCar
     """Charges, a decline, bad JSON, an unknown path and dropped answers all leave JSON lines only."""
     sandbox = start_card_processor(CARD_SANDBOX_DROP_RATE="0.5", CARD_SANDBOX_SEED="1")
     for amount in (100, 200, 300, 20000):
-        _ignoring_drops(lambda: sandbox.post("/v1/payment_intents", {
-            "amount": amount, "currency": "usd", "payment_method": "pm_card_visa"}))
+        charge = {"amount": amount, "currency": "usd", "payment_method": "pm_card_visa"}
+        _ignoring_drops(partial(sandbox.post, "/v1/payment_intents", charge))
     _ignoring_drops(lambda: requests.post(f"{sandbox.base_url}/v1/payment_intents", data=b"{", timeout=5))
     requests.get(f"{sandbox.base_url}/nowhere", timeout=5)
     sandbox.stop()

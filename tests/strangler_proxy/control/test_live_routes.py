@@ -117,7 +117,7 @@ def test_a_canary_caller_gets_a_cookie_and_keeps_its_side_and_only_a_signed_over
         wait_until(lambda: CALLER_COOKIE in requests.get(f"{proxy.url}/items", timeout=10).headers.get("set-cookie", ""),
                    timeout=10, what="the proxy to take the canary")
         first = requests.get(f"{proxy.url}/items", timeout=10)
-        cookie = first.cookies[CALLER_COOKIE] if CALLER_COOKIE in first.cookies else None
+        cookie = first.cookies.get(CALLER_COOKIE)
         assert cookie is not None and "HttpOnly" in first.headers["set-cookie"]
         side = served_by(proxy, Cookie=f"{CALLER_COOKIE}={cookie}")
         assert {served_by(proxy, Cookie=f"{CALLER_COOKIE}={cookie}") for _ in range(10)} == {side}

@@ -161,7 +161,8 @@ def test_every_request_reaches_the_same_upstream_through_nginx_as_through_the_ki
     through_nginx = replay(exported, "nginx", upstreams)
 
     rows = [(f"{method} {target} {headers or ''}", expected, by_kit, by_nginx)
-            for (method, target, headers, expected), by_kit, by_nginx in zip(CORPUS, through_kit, through_nginx)]
+            for (method, target, headers, expected), by_kit, by_nginx
+            in zip(CORPUS, through_kit, through_nginx, strict=True)]
     wrong = [row for row in rows if not row[1] == row[2] == row[3]]
     assert not wrong, "request: expected, kit's proxy, nginx\n" + "\n".join(map(str, wrong))
 

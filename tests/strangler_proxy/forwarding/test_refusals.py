@@ -39,7 +39,7 @@ REFUSED_AHEAD = {
 
 @pytest.mark.parametrize("case", REFUSED_AHEAD)
 def test_nothing_pipelined_behind_a_refused_request_reaches_the_upstream(case, proxy, echo, request_tag):
-    for attempt in range(ATTEMPTS):
+    for _ in range(ATTEMPTS):
         with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
             sock.sendall(REFUSED_AHEAD[case](request_tag) + smuggled(request_tag))
             answers = read_until_closed(sock)
@@ -51,7 +51,7 @@ def test_nothing_pipelined_behind_a_refused_request_reaches_the_upstream(case, p
 def test_a_malformed_request_behind_a_valid_one_does_not_take_its_answer(proxy, echo, request_tag):
     """A valid request the upstream takes a moment to answer, then garbage on the same connection."""
     valid = f"GET /sleep?seconds=0.2 HTTP/1.1\r\nHost: shop.test\r\nX-Test-Id: {request_tag}\r\n\r\n".encode()
-    for attempt in range(3):
+    for _ in range(3):
         with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as sock:
             sock.sendall(valid + b"\x01\x02 not http\r\n\r\n")
             answers = read_until_closed(sock)

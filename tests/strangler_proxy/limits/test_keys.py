@@ -40,7 +40,8 @@ def test_list_shows_digests_and_plans_never_keys():
 def rows(printed: str) -> list[list[str]]:
     """The table's rows under its DIGEST/PLAN heading, each split into cells."""
     lines = printed.splitlines()
-    return [line.split() for line in lines[lines.index(next(l for l in lines if l.split() == ["DIGEST", "PLAN"])) + 1:]]
+    heading = next(number for number, line in enumerate(lines) if line.split() == ["DIGEST", "PLAN"])
+    return [line.split() for line in lines[heading + 1:]]
 
 
 def test_revoke_by_key_removes_it(redis_client):
