@@ -95,10 +95,12 @@ _MAX_KINDS = 2048
 
 
 def _learn(name: bytes) -> str:
-    if is_identity_header(name):
-        kind = _API_KEY if name.lower().replace(b"_", b"-") == API_KEY else _IDENTITY
-    else:
+    if not is_identity_header(name):
         kind = _ORDINARY
+    elif name.lower().replace(b"_", b"-") == API_KEY:
+        kind = _API_KEY
+    else:
+        kind = _IDENTITY
     if len(_KINDS) < _MAX_KINDS:
         _KINDS[name] = kind
     return kind
