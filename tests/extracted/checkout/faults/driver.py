@@ -102,7 +102,8 @@ def watch_orders(system: CheckoutSystem, order_ids: Iterable[str], *, timeout: f
     pending, deadline = set(orders), time.monotonic() + timeout
     with ThreadPoolExecutor(CLIENTS) as pool:
         while pending and time.monotonic() < deadline:
-            for order_id, order in zip(list(pending), pool.map(lambda oid: _read(system, oid), list(pending))):
+            asked = list(pending)
+            for order_id, order in zip(asked, pool.map(lambda oid: _read(system, oid), asked), strict=True):
                 orders[order_id] = order
                 if order is None or until(order):
                     pending.discard(order_id)
