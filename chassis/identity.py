@@ -64,12 +64,14 @@ REVOKED_TTL_SECONDS = 300
 
 @dataclass(frozen=True)
 class Identity:
-    """The caller as the edge resolved it. `user_id` is None for an anonymous caller."""
+    """The caller as the edge resolved it. `user_id` is None for an anonymous caller; `is_staff` is the
+    monolith's flag for the people who run the shop (the proxy's dashboard admits them)."""
 
     user_id: str | None = None
     username: str = ""
     email: str = ""
     api_plan: str | None = None
+    is_staff: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -130,11 +132,17 @@ class NotAnIdentityDocument(ValueError):
 
 
 def identity_document(identity: Identity) -> str:
-    """`identity` as JSON: `{"user_id": "7", "username": "ada", "email": "ada@example.com"}`, or
-    `{"user_id": null}` for nobody. What the monolith's identity endpoint answers and the edge caches."""
+    """`identity` as JSON: `{"user_id": "7", "username": "ada", "email": "ada@example.com"}`, with
+    `"is_staff": true` added for staff, or `{"user_id": null}` for nobody. What the monolith's identity
+    endpoint answers and the edge caches."""
     if not identity.is_authenticated:
         return json.dumps({"user_id": None})
-    return json.dumps({"user_id": identity.user_id, "username": identity.username, "email": identity.email})
+    document: dict[str, Any] = {"user_id": identity.user_id, "username": identity.username, "email": identity.email}
+    # Written only when true, so a customer's document is the one written before the flag existed and a
+    # document without it (an older monolith, an entry cached before) reads as not staff.
+    if identity.is_staff:
+        document["is_staff"] = True
+    return json.dumps(document)
 
 
 def identity_from_document(body: bytes | str) -> Identity:
@@ -147,7 +155,7 @@ def identity_from_document(body: bytes | str) -> Identity:
     if user_id is None:
         return ANONYMOUS
     return Identity(user_id=str(user_id), username=str(document.get("username") or ""),
-                    email=str(document.get("email") or ""))
+                    email=str(document.get("email") or ""), is_staff=document.get("is_staff") is True)
 
 
 class _Signer(signing.TimestampSigner):
@@ -187,9 +195,12 @@ def _signer(keys: Sequence[str], salt: str, issued_at: float | None) -> _Signer:
 
 
 def _identity(payload: Any) -> Identity:
+    """The Identity in a verified token's payload; a field the token lacks (one signed before the field
+    existed) takes its default, so an older token's caller is not staff."""
     if not isinstance(payload, dict):
         return ANONYMOUS
     fields = {name: payload.get(name) for name in Identity.__dataclass_fields__}
+    fields["is_staff"] = fields["is_staff"] is True
     return Identity(**{name: value for name, value in fields.items() if value is not None})
 
 

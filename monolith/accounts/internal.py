@@ -4,7 +4,8 @@ client path there, and each call here must carry the proxy's signed `X-Strangler
     GET /internal/identity    who the request's session cookie or API token belongs to, as the identity
                               document chassis.identity writes (what the edge caches):
                               {"user_id": "7", "username": "ada", "email": "ada@example.com"}
-                              or {"user_id": null}; never cached by HTTP caches.
+                              (with "is_staff": true for a staff user) or {"user_id": null}; never
+                              cached by HTTP caches.
 """
 
 from __future__ import annotations
@@ -55,4 +56,5 @@ def identity_of(user: AbstractBaseUser | None) -> Identity:
     """The edge's Identity for a user of the monolith (ANONYMOUS for nobody)."""
     if user is None:
         return ANONYMOUS
-    return Identity(user_id=str(user.pk), username=user.get_username(), email=getattr(user, "email", "") or "")
+    return Identity(user_id=str(user.pk), username=user.get_username(), email=getattr(user, "email", "") or "",
+                    is_staff=getattr(user, "is_staff", False) is True)

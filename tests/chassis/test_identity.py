@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 
 import pytest
+from django.core import signing
 from django.http import HttpResponse
 from django.test import RequestFactory
 from rest_framework.permissions import IsAuthenticated
@@ -16,10 +18,24 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from chassis.identity import (ANONYMOUS, CLOCK_SKEW_SECONDS, META_KEY, INTERNAL_MAX_AGE_SECONDS, Identity,
-                              IdentityUser,
-                              SignedIdentityAuthentication, SignedIdentityMiddleware, identity_cache_key,
-                              sign, sign_internal, verify, verify_internal)
+from chassis.identity import (
+    ANONYMOUS,
+    CLOCK_SKEW_SECONDS,
+    INTERNAL_MAX_AGE_SECONDS,
+    META_KEY,
+    SALT,
+    Identity,
+    IdentityUser,
+    SignedIdentityAuthentication,
+    SignedIdentityMiddleware,
+    identity_cache_key,
+    identity_document,
+    identity_from_document,
+    sign,
+    sign_internal,
+    verify,
+    verify_internal,
+)
 
 OLD_KEY = "old-key-" + "o" * 40
 NEW_KEY = "new-key-" + "n" * 40
@@ -35,6 +51,25 @@ def test_an_api_plan_travels_with_the_identity():
     assert verify(sign(client, keys=[NEW_KEY]), keys=[NEW_KEY]) == client
 
 
+def test_a_staff_flag_travels_with_the_identity():
+    staff = Identity(user_id="1", username="ops", is_staff=True)
+    assert verify(sign(staff, keys=[NEW_KEY]), keys=[NEW_KEY]).is_staff
+
+
+def test_a_token_signed_before_the_staff_flag_existed_is_not_staff():
+    """A token whose payload has no is_staff, as the edge signed them before the flag."""
+    token = signing.TimestampSigner(key=NEW_KEY, salt=SALT, fallback_keys=[]).sign_object(
+        {"user_id": "7", "username": "ada", "email": "ada@example.com", "api_plan": None}, compress=False)
+    assert verify(token, keys=[NEW_KEY]) == ADA and not ADA.is_staff
+
+
+def test_a_staff_flag_is_written_into_the_identity_document_and_read_back():
+    staff = Identity(user_id="1", username="ops", email="ops@example.com", is_staff=True)
+    assert json.loads(identity_document(staff))["is_staff"] is True
+    assert identity_from_document(identity_document(staff)) == staff
+    assert "is_staff" not in json.loads(identity_document(ADA))  # a customer's document is as it always was
+
+
 @pytest.mark.parametrize("token", [None, "", "garbage", "a:b:c"])
 def test_a_missing_or_malformed_token_is_anonymous(token):
     assert verify(token, keys=[NEW_KEY]) is ANONYMOUS
@@ -42,7 +77,7 @@ def test_a_missing_or_malformed_token_is_anonymous(token):
 
 def test_a_tampered_payload_is_anonymous():
     token = sign(ADA, keys=[NEW_KEY])
-    payload, timestamp, signature = token.split(":")
+    _payload, timestamp, signature = token.split(":")
     forged = sign(Identity(user_id="1", username="admin"), keys=[NEW_KEY]).split(":")[0]
     assert verify(f"{forged}:{timestamp}:{signature}", keys=[NEW_KEY]) is ANONYMOUS
 
