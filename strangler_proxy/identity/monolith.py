@@ -9,11 +9,11 @@ the readiness probes use), so it does not depend on how the route table names th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
-from chassis.identity import INTERNAL_HEADER, SESSION, Identity, sign_internal
+from chassis.identity import INTERNAL_HEADER, SESSION, Identity, NotAnIdentityDocument, identity_document, sign_internal
+from chassis.identity import identity_from_document as chassis_identity_from_document
 from strangler_proxy.forwarding.errors import ForwardingFailed
 from strangler_proxy.forwarding.pool import UpstreamPool
 
@@ -72,21 +72,9 @@ class MonolithLookup:
                 (INTERNAL_HEADER.lower().encode(), sign_internal(keys=self.keys).encode()), credential_header]
 
 
-def identity_document(identity: Identity) -> str:
-    """`identity` in the endpoint's JSON shape (the inverse of `identity_from_document`)."""
-    if not identity.is_authenticated:
-        return '{"user_id": null}'
-    return json.dumps({"user_id": identity.user_id, "username": identity.username, "email": identity.email})
-
-
 def identity_from_document(body: bytes | str) -> Identity:
-    """The Identity in the endpoint's JSON (`{"user_id": "7", "username": ..., "email": ...}`)."""
+    """The Identity in an identity document (chassis.identity's format); LookupFailed if `body` is none."""
     try:
-        document = json.loads(body)
-        user_id = document["user_id"]
-    except (ValueError, TypeError, KeyError) as exc:
-        raise LookupFailed(f"not an identity document: {exc}") from exc
-    if user_id is None:
-        return Identity()
-    return Identity(user_id=str(user_id), username=str(document.get("username") or ""),
-                    email=str(document.get("email") or ""))
+        return chassis_identity_from_document(body)
+    except NotAnIdentityDocument as exc:
+        raise LookupFailed(str(exc)) from exc

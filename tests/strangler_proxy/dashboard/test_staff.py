@@ -1,9 +1,6 @@
 """Staff of the real monolith at the dashboard: the caller is resolved by the proxy's identity stage from
-the monolith's session cookie, as for any request. A signed-in customer is refused.
-
-A staff user cannot get in yet: the monolith's identity answer (and chassis.identity.Identity) carries no
-staff flag, so to the proxy every signed-in user is a customer; the staff test says so (strict xfail: it
-fails loudly once the flag arrives, and the mark is then removed).
+the monolith's session cookie, as for any request, and the monolith's identity answer says whether they
+are staff. A signed-in customer is refused; a staff user gets in and changes routes under their name.
 """
 
 from __future__ import annotations
@@ -50,7 +47,7 @@ def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         env = process_env(DATABASE_URL=database_url, ENVIRONMENT="development", SERVICE_NAME="monolith",
                           WEB_CONCURRENCY="1", PORT=str(free_port()), IDENTITY_SIGNING_KEYS=SIGNING_KEY)
         for command in (["release"], ["createsuperuser", "--noinput"]):
-            done = subprocess.run([sys.executable, "monolith/manage.py", *command], cwd=ROOT, capture_output=True,
+            done = subprocess.run([sys.executable, "-m", "monolith.manage", *command], cwd=ROOT, capture_output=True,
                                   text=True, env={**env, "DJANGO_SUPERUSER_USERNAME": STAFF,
                                                   "DJANGO_SUPERUSER_EMAIL": "ops@example.com",
                                                   "DJANGO_SUPERUSER_PASSWORD": PASSWORD})
@@ -105,9 +102,6 @@ def test_a_signed_in_customer_is_refused(proxy, redis_client):
     assert change.status_code == 401
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the monolith's identity answer carries no staff flag yet (chassis.identity.Identity has "
-                          "no is_staff), so no user is staff to the proxy")
 def test_a_staff_user_gets_in_and_changes_routes_under_their_name(proxy, redis_client):
     browser = logged_in(proxy, STAFF)
     page = browser.get(f"{proxy.url}/_strangler/", headers={"Accept": "text/html"}, timeout=10)

@@ -77,6 +77,17 @@ def test_an_answer_is_read_into_an_identity():
         Identity(user_id="7", username="ada", email="ada@example.com")
 
 
+def test_a_staff_users_answer_is_read_with_the_staff_flag():
+    body = b'{"user_id": "1", "username": "ops", "email": "", "is_staff": true}'
+    assert look_up(answering(b"HTTP/1.0 200 OK\r\n\r\n" + body)).is_staff
+
+
+def test_an_answer_without_the_staff_flag_is_not_staff():
+    """An older monolith's answer: no is_staff key at all."""
+    body = b'{"user_id": "7", "username": "ada", "email": "ada@example.com"}'
+    assert not look_up(answering(b"HTTP/1.0 200 OK\r\n\r\n" + body)).is_staff
+
+
 @pytest.mark.parametrize("response", [
     b"HTTP/1.0 403 Forbidden\r\n\r\n{}",
     b"HTTP/1.0 500 Internal Server Error\r\n\r\n",
