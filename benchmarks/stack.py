@@ -29,7 +29,7 @@ BARE_RELAY_COMMAND = "exec python -m benchmarks.bare_relay {port} {upstream}"
 REVPROXY_COMMAND = ("SERVICE_NAME=django-revproxy exec gunicorn -c python:chassis.gunicorn_conf "
                     "benchmarks.revproxy_app.wsgi")
 # The monolith's own release phase (the Procfile's release line also releases the extracted services).
-MONOLITH_RELEASE = "exec python monolith/manage.py release"
+MONOLITH_RELEASE = "exec python -m monolith.manage release"
 PROBE_PATH = "/_diag/fast"
 ANONYMOUS_PLAN = re.compile(r"^anonymous\s*=\s*\{[^}\n]*\}", re.MULTILINE)
 UNLIMITED_ANONYMOUS_PLAN = "anonymous = { rate = 1000000, burst = 1000000 }"

@@ -45,7 +45,7 @@ def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     with throwaway_database_url(tmp_path) as database_url:
         env = process_env(DATABASE_URL=database_url, ENVIRONMENT="development", SERVICE_NAME="monolith",
                           WEB_CONCURRENCY="1", PORT=str(free_port()), IDENTITY_SIGNING_KEYS=SIGNING_KEY)
-        release = subprocess.run([sys.executable, "monolith/manage.py", "release"], env=env, cwd=ROOT,
+        release = subprocess.run([sys.executable, "-m", "monolith.manage", "release"], env=env, cwd=ROOT,
                                  capture_output=True, text=True)
         assert release.returncode == 0, release.stdout + release.stderr
         process = ManagedProcess(["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"], env)
