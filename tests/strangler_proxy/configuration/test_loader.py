@@ -12,11 +12,11 @@ MONOLITH = {"MONOLITH_URL": "http://127.0.0.1:8000"}
 SHIPPED = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8010"}
 
 
-def test_the_shipped_table_sends_checkout_and_orders_to_the_checkout_and_the_rest_to_the_monolith():
+def test_the_shipped_table_sends_checkout_orders_and_their_admin_to_the_checkout_and_the_rest_to_the_monolith():
     table = load_route_table(DEFAULT_ROUTES_FILE, SHIPPED)
 
     moved = {route.id for route in table.routes if route.upstream == "checkout"}
-    assert moved == {"checkout", "orders"}
+    assert moved == {"checkout", "orders", "checkout-admin"}
     assert {route.upstream for route in table.routes if route.id not in moved} == {"monolith"}
     assert table.upstreams["monolith"].url == "http://127.0.0.1:8000"
     assert (table.routes[-1].id, table.routes[-1].prefix) == ("default", "/")
@@ -32,6 +32,8 @@ def test_the_shipped_table_routes_the_monoliths_surface_to_its_routes():
         matcher.match("GET", "/v1/checkout", [])
     assert matcher.match("GET", "/v1/orders/5f1c", []).id == "orders"
     assert matcher.match("GET", "/static/app.css", []).id == "static"
+    assert matcher.match("POST", "/admin/checkout/login/", []).id == "checkout-admin"
+    assert matcher.match("GET", "/admin/", []).id == "default"  # the monolith's own admin stays there
 
 
 def test_the_shipped_table_without_upstream_urls_fails_naming_each_variable():
