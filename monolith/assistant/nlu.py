@@ -63,16 +63,21 @@ _CATEGORY_WORDS: dict[str, str] = {
 # "A gift box of chocolates" is chocolates: these words name the gifts category only when nothing else does.
 _WEAK_CATEGORY_WORDS = frozenset({"gift", "gifts", "present", "presents"})
 
-_STOP_WORDS = frozenset("""
-    a an the i i'd i'm i'll i've id im me my we our you your it its this that these those some any
-    like love want wanted need needs get got buy order purchase send deliver delivered delivery show find
-    give have has would could can will may might should do does please thanks concierge
-    of for to from with in on at by about and or but so just also too really very much more lot
-    something anything looking look see box bunch bottle set kind sort few couple one ones option options
-    item items stuff thing things nice lovely good great best beautiful special
-    cheap cheaper cheapest price priced expensive less lower affordable next
-    what how there are is am be
-""".split())
+_STOP_WORDS = frozenset({
+    "a", "an", "the", "i", "i'd", "i'm", "i'll", "i've", "id", "im", "me", "my", "we", "our", "you", "your", "it",
+    "its", "this", "that", "these", "those", "some", "any",
+    "like", "love", "want", "wanted", "need", "needs", "get", "got", "buy", "order", "purchase", "send", "deliver",
+    "delivered", "delivery", "show", "find",
+    "give", "have", "has", "would", "could", "can", "will", "may", "might", "should", "do", "does", "please", "thanks",
+    "concierge",
+    "of", "for", "to", "from", "with", "in", "on", "at", "by", "about", "and", "or", "but", "so", "just", "also", "too",
+    "really", "very", "much", "more", "lot",
+    "something", "anything", "looking", "look", "see", "box", "bunch", "bottle", "set", "kind", "sort", "few", "couple",
+    "one", "ones", "option", "options",
+    "item", "items", "stuff", "thing", "things", "nice", "lovely", "good", "great", "best", "beautiful", "special",
+    "cheap", "cheaper", "cheapest", "price", "priced", "expensive", "less", "lower", "affordable", "next",
+    "what", "how", "there", "are", "is", "am", "be",
+})
 
 _PRICE = re.compile(
     r"\b(?:under|below|less than|cheaper than|lower than|up to|no more than|at most|max(?:imum)?)\s*"
