@@ -95,7 +95,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write every figure as JSON to this file")
     args = parser.parse_args(argv)
     defaults = (8, 100, 300, 300, 3.0) if args.quick else (16, 400, 1000, 1000, 10.0)
-    for name, default in zip(("clients", "requests", "burst", "spike", "spike_seconds"), defaults):
+    for name, default in zip(("clients", "requests", "burst", "spike", "spike_seconds"), defaults, strict=True):
         if getattr(args, name) is None:
             setattr(args, name, default)
     return args

@@ -149,7 +149,7 @@ def read_orders(system: CheckoutSystem, order_ids: list[str]) -> dict[str, dict[
         response = system.order(order_id)
         return response.json() if response.ok else None
     with ThreadPoolExecutor(8) as pool:
-        return dict(zip(order_ids, pool.map(read, order_ids)))
+        return dict(zip(order_ids, pool.map(read, order_ids), strict=True))
 
 
 def finished_at(order: dict[str, Any]) -> float | None:
