@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.checkout --quick     8 x 100, a burst of 300, a spike of 300 in 3 s (~2 min)
     .venv/bin/python -m benchmarks.checkout --json out.json
 
-It starts everything itself, as the checkout's system tests do (tests/extracted/checkout/system.py): a
+It starts everything itself, as the checkout's system tests do (devstack/checkout.py): a
 throwaway redis-server, the card-processor sandbox, the monolith (the catalogue, and the synchronous
 checkout), the checkout's web process and one Celery worker process (threads pool). Three parts:
 
@@ -75,7 +75,7 @@ from benchmarks.checkout_stack import (
     throwaway_redis,
     wait_for_events,
 )
-from tests.extracted.checkout.system import CheckoutSystem, running_checkout, wait_until_ready
+from devstack.checkout import CheckoutSystem, running_checkout, wait_until_ready
 
 SANDBOX_THREADS = "64"
 

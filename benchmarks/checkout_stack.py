@@ -26,7 +26,7 @@ from benchmarks import cpu
 from benchmarks.checkout_load import Run
 from benchmarks.processes import free_port
 from chassis import devredis
-from tests.extracted.checkout.system import CheckoutSystem
+from devstack.checkout import CheckoutSystem
 
 PRODUCT = "prosecco"
 STALL_SECONDS = 60.0
