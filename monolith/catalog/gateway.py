@@ -15,7 +15,7 @@ from monolith.catalog import selectors, services
 from monolith.catalog.errors import OutOfStock
 from monolith.catalog.models import Product
 
-__all__ = ["OutOfStock", "ProductInfo", "get_product", "search_products", "reserve_stock", "release_stock"]
+__all__ = ["OutOfStock", "ProductInfo", "get_product", "release_stock", "reserve_stock", "search_products"]
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from sandboxes.card_processor import params, render, selectors, services
-from sandboxes.card_processor.errors import (ApiError, Forbidden, InvalidRequest, MethodNotAllowed,
-                                             decline_body, error_response)
+from sandboxes.card_processor.errors import (
+    ApiError,
+    Forbidden,
+    InvalidRequest,
+    MethodNotAllowed,
+    decline_body,
+    error_response,
+)
 from sandboxes.card_processor.idempotency import Answer, answer_once, fingerprint
 from sandboxes.card_processor.models import PaymentIntent
 

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import pytest
 import requests
 
 from tests.support.databases import throwaway_database_url

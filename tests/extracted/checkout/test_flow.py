@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extracted.checkout.checkout.flow import (STEPS, Decision, Status, Step, on_exhausted, on_failure,
-                                              on_success)
+from extracted.checkout.checkout.flow import STEPS, Decision, Status, Step, on_exhausted, on_failure, on_success
 
 
 def walk(decide, start: Step) -> list[Step]:

@@ -9,8 +9,7 @@ import pytest
 import redis
 from rest_framework.authtoken.models import Token
 
-from chassis.identity import (INTERNAL_META_KEY, REVOKED_TTL_SECONDS, SESSION, TOKEN, identity_cache_key,
-                              sign_internal)
+from chassis.identity import INTERNAL_META_KEY, REVOKED_TTL_SECONDS, SESSION, TOKEN, identity_cache_key, sign_internal
 from monolith.accounts import signals
 from monolith.accounts.services import api_token_get_or_create
 

@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 
 import pytest
+
 from monolith.orders.payments import card_processor as card_processor_client
 from tests.sandboxes.card_processor.sandbox import Sandbox, running_card_processor
 

@@ -3,7 +3,6 @@
 import datetime
 import json
 
-import pytest
 from django.utils import timezone
 
 from monolith.accounts.models import Profile
