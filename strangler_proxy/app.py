@@ -93,7 +93,7 @@ async def start() -> Runtime:
         configure_logging(settings.service_name, settings.log_level)
     table = _route_table(settings)
     pools = {name: UpstreamPool(name, upstream.url, size=settings.pool_size, idle_timeout=settings.idle_timeout,
-                                dry_run=upstream.dry_run)
+                                dry_run=upstream.dry_run, owns_cookies=upstream.owns_cookies)
              for name, upstream in table.upstreams.items()}
     control_redis = RedisLink(settings.redis_url, timeout=settings.ready_timeout, name="strangler-proxy-control")
     live = LiveTable(table, control_redis)
@@ -102,12 +102,13 @@ async def start() -> Runtime:
     identity_stage = await identity.startup(settings, lookup_limit=limits_stage, mode=table.identity,
                                             login_url=table.login_url)
     keys = identity_stage.keys
-    shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys))
+    shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys),
+                              guarded_cookies=table.guarded_cookies)
     shadow.start()
     breakers = Breakers()
     forwarder = Forwarder(pools, max_body_bytes=table.max_body_bytes, buffer_bytes=settings.request_buffer_bytes,
                           body_timeout=settings.body_timeout, body_deadline=settings.body_deadline, breakers=breakers,
-                          shadow=shadow)
+                          shadow=shadow, guarded_cookies=table.guarded_cookies)
     metrics = ProxyMetrics()
     stages = build_stages(trusted_proxies=settings.trusted_proxies, live=live, identity=identity_stage,
                           limits=limits_stage, arms=ArmChooser(identity_stage.keys), forwarder=forwarder)

@@ -102,6 +102,8 @@ class Exchange:
     # The primary's answer as the client got it, kept for a shadow comparison (None: not shadowed).
     capture: list[bytes] | None = None
     captured_headers: Headers | None = None
+    # Cookies the upstream tried to set and may not (forwarding/cookies.py), comma-separated, for the log.
+    dropped_cookies: str = ""
     # A Set-Cookie value the proxy adds to the answer (the canary's caller cookie), if any.
     set_cookie: bytes | None = None
     # Whether the response head has gone to the client (after that, an error cannot be answered).

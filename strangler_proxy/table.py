@@ -36,6 +36,9 @@ class Upstream:
     health_path: str = "/healthz"
     # Whether the service has opted in to shadowed writes (chassis's dry-run: rolled back, no effects).
     dry_run: bool = False
+    # The cookies this upstream owns (the monolith's session and CSRF cookies): no other upstream receives
+    # or sets them (forwarding/cookies.py).
+    owns_cookies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,3 +124,8 @@ class RouteTable:
     identity: str = "django"
     # Where a browser is sent to log in when a login_required route finds it signed out (with ?next=).
     login_url: str = "/accounts/login/"
+
+    @property
+    def guarded_cookies(self) -> frozenset[str]:
+        """Every cookie some upstream owns: the others neither receive nor set these."""
+        return frozenset(name for upstream in self.upstreams.values() for name in upstream.owns_cookies)

@@ -93,6 +93,9 @@ identity = "off"
 [upstreams.monolith]
 url_env = "MONOLITH_URL"
 health_path = "/"
+# Your monolith's session and CSRF cookies (SESSION_COOKIE_NAME, CSRF_COOKIE_NAME): a service a route moves
+# to never receives them and may not set them, so it cannot log anyone out.
+owns_cookies = ["sessionid", "csrftoken"]
 {commented}
 # Everything else: the monolith. Keep this route last.
 [[routes]]

@@ -37,7 +37,7 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 URL_EXAMPLE = "http://127.0.0.1:8002"
 PREFIX_CHARACTERS = frozenset(UNRESERVED | {"/"})
 
-UPSTREAM_KEYS = ("url_env", "health_path", "dry_run")
+UPSTREAM_KEYS = ("url_env", "health_path", "dry_run", "owns_cookies")
 PLAN_KEYS = ("rate", "burst")
 ROUTE_KEYS = ("id", "prefix", "upstream", "methods", "headers", "connect_timeout", "read_timeout",
               "anonymous_plan", "login_required", "exclusive", "candidate", "shadow_ignore", "judge")
@@ -84,7 +84,9 @@ def read_upstream(name: str, raw: Any, environ: Mapping[str, str], problems: Pro
     if url is None:
         return None
     dry_run = read(raw, "dry_run", BOOLEAN, where, problems)
-    return Upstream(name=name, url=url, url_env=url_env, health_path=health_path, dry_run=bool(dry_run))
+    owns_cookies = tuple(read(raw, "owns_cookies", STRINGS, where, problems) or ())
+    return Upstream(name=name, url=url, url_env=url_env, health_path=health_path, dry_run=bool(dry_run),
+                    owns_cookies=owns_cookies)
 
 
 def _health_path(raw: Mapping[str, Any], where: str, problems: Problems) -> str:

@@ -40,6 +40,7 @@ the socket would be read as the next request.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ from typing import Any
 from strangler_proxy.exchange import CLIENT_GONE, Exchange, Rejection
 from strangler_proxy.forwarding.breaker import Breakers
 from strangler_proxy.forwarding.connection import UpstreamConnection
+from strangler_proxy.forwarding.cookies import cookies_for, set_cookies_from
 from strangler_proxy.forwarding.errors import ForwarderError, ForwardingFailed
 from strangler_proxy.forwarding.framing import BodyFraming, Framing
 from strangler_proxy.forwarding.headers import downstream_response_headers, request_head
@@ -57,6 +59,7 @@ from strangler_proxy.shadow.diff import Answer
 from strangler_proxy.shadow.dispatch import MAX_ANSWER_BYTES, SAFE_METHODS, ShadowDispatcher, ShadowJob
 from strangler_proxy.table import Mode, Route, Writes
 
+logger = logging.getLogger(__name__)
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 # A candidate failing in one of these ways, before any of its answer reached the client, is replaced by
 # the route's primary for a request that is safe to replay.
@@ -87,8 +90,10 @@ class Forwarder:
 
     def __init__(self, pools: dict[str, UpstreamPool], *, max_body_bytes: int, buffer_bytes: int,
                  body_timeout: float, body_deadline: float = math.inf, breakers: Breakers | None = None,
-                 shadow: ShadowDispatcher | None = None) -> None:
+                 shadow: ShadowDispatcher | None = None, guarded_cookies: frozenset[str] = frozenset()) -> None:
         self.pools = pools
+        # The cookies some upstream owns; each other upstream neither receives nor sets them.
+        self.guarded_cookies = guarded_cookies
         self.breakers = breakers or Breakers()
         self.shadow = shadow
         self.max_body_bytes = max_body_bytes
@@ -105,15 +110,14 @@ class Forwarder:
         if client_gone is not None and client_gone():
             raise ForwardingFailed(ForwarderError.CLIENT_DISCONNECTED, "before the request was sent")
         body = EMPTY_BODY if _bodiless(_framing(exchange)) else await self._read_prefix(exchange)
-        head = request_head(exchange.method.encode(), _target(exchange), _framed(exchange, body))
         target = exchange.target or route.upstream
         shadowing = route.mode is Mode.SHADOW and self.shadow is not None and self._will_shadow(route, exchange, body)
         started = time.perf_counter()
         try:
             if target == route.upstream:
-                await self._forward_to(self.pools[target], exchange, head, body)
+                await self._forward_to(self.pools[target], exchange, body)
             else:
-                await self._forward_to_candidate(target, exchange, head, body)
+                await self._forward_to_candidate(target, exchange, body)
         finally:
             exchange.upstream_ms = (time.perf_counter() - started) * 1000
         if shadowing:
@@ -143,26 +147,28 @@ class Forwarder:
             tuple(_framed(exchange, body)), body.prefix, Answer(exchange.status, _text_headers(exchange.captured_headers),
                                                                 answer), route.shadow_ignore))
 
-    async def _forward_to(self, pool: UpstreamPool, exchange: Exchange, head: bytes, body: RequestBody,
+    async def _forward_to(self, pool: UpstreamPool, exchange: Exchange, body: RequestBody,
                           *, refuse_5xx: bool = False) -> None:
         exchange.upstream = pool.name
+        headers = cookies_for(_framed(exchange, body), self.guarded_cookies, pool.owns_cookies)
+        head = request_head(exchange.method.encode(), _target(exchange), headers)
         connection = await self._send(pool, exchange, head, body)
         if refuse_5xx and connection.status >= 500:
             pool.discard(connection)  # its answer is not read: the primary's goes to the client instead
             raise ForwardingFailed(ForwarderError.CANDIDATE_5XX, f"{pool.name} answered {connection.status}")
         await self._relay(pool, connection, exchange)
 
-    async def _forward_to_candidate(self, candidate: str, exchange: Exchange, head: bytes, body: RequestBody) -> None:
+    async def _forward_to_candidate(self, candidate: str, exchange: Exchange, body: RequestBody) -> None:
         """The candidate answers, unless its breaker is open (then the primary does), or it fails before
         any of its answer reached the client and the request is safe to replay (then the primary does)."""
         assert exchange.route is not None
         primary = self.pools[exchange.route.upstream]
         if not self.breakers.allows(candidate):
             exchange.fallback = "breaker_open"
-            return await self._forward_to(primary, exchange, head, body)
+            return await self._forward_to(primary, exchange, body)
         replayable = self._may_fall_back(exchange, body)
         try:
-            await self._forward_to(self.pools[candidate], exchange, head, body, refuse_5xx=replayable)
+            await self._forward_to(self.pools[candidate], exchange, body, refuse_5xx=replayable)
         except ForwardingFailed as failure:
             if failure.error not in _CANDIDATE_FAILURES:
                 raise
@@ -170,7 +176,7 @@ class Forwarder:
             if not replayable or exchange.response_started:
                 raise
             exchange.fallback = failure.error.name
-            return await self._forward_to(primary, exchange, head, body)
+            return await self._forward_to(primary, exchange, body)
         if exchange.status >= 500:
             self.breakers.failed(candidate)  # a 5xx to a request that could not be sent again: passed on
         else:
@@ -268,7 +274,7 @@ class Forwarder:
             raise Rejection(connection.status, f"The upstream answered {connection.status} "
                                                f"({_phrase(connection.status)}).")
         try:
-            await exchange.send(_response_start(connection, exchange))
+            await exchange.send(_response_start(connection, exchange, self.guarded_cookies, pool.owns_cookies))
             if head_only:
                 await exchange.send({"type": "http.response.body", "body": b""})
             else:
@@ -325,9 +331,17 @@ def _phrase(status: int) -> str:
         return "an error"
 
 
-def _response_start(connection: UpstreamConnection, exchange: Exchange) -> dict[str, Any]:
-    """The ASGI message that starts the client's answer: the upstream's status and headers, cleaned."""
+def _response_start(connection: UpstreamConnection, exchange: Exchange, guarded: frozenset[str] = frozenset(),
+                    owned: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ASGI message that starts the client's answer: the upstream's status and headers, cleaned, less
+    any cookie the upstream may not set (forwarding/cookies.py)."""
     headers = downstream_response_headers(connection.headers, exchange.request_id.encode())
+    if guarded:
+        headers, dropped = set_cookies_from(headers, guarded, owned)
+        if dropped:
+            exchange.dropped_cookies = ",".join(dropped)
+            logger.warning("dropped cookies an upstream may not set", extra={
+                "request_id": exchange.request_id, "upstream": exchange.upstream, "cookies": dropped})
     if exchange.set_cookie is not None:
         headers.append((b"set-cookie", exchange.set_cookie))
     exchange.status = connection.status

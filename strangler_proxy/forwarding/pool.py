@@ -29,9 +29,11 @@ from strangler_proxy.forwarding.headers import request_head
 class UpstreamPool:
     """Connections to the upstream at `url` (http:// or https://)."""
 
-    def __init__(self, name: str, url: str, *, size: int, idle_timeout: float, dry_run: bool = False) -> None:
+    def __init__(self, name: str, url: str, *, size: int, idle_timeout: float, dry_run: bool = False,
+                 owns_cookies: tuple[str, ...] = ()) -> None:
         parts = urlsplit(url)
         self.name = name
+        self.owns_cookies = owns_cookies
         # Whether the upstream has opted in to shadowed writes (routes.toml: dry_run = true).
         self.dry_run = dry_run
         self.host = parts.hostname or "127.0.0.1"

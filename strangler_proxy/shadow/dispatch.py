@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
+from strangler_proxy.forwarding.cookies import cookies_for
 from strangler_proxy.forwarding.errors import ForwardingFailed
 from strangler_proxy.forwarding.pool import UpstreamPool
 from strangler_proxy.redis_link import Commands
@@ -56,8 +57,9 @@ class ShadowDispatcher:
     """`offer(job)` from the request path; `start()` / `stop()` the workers with the process."""
 
     def __init__(self, pools: dict[str, UpstreamPool], redis: Commands, *, shadow_proof: Callable[[], str],
-                 queue_size: int = QUEUE_SIZE, workers: int = WORKERS) -> None:
+                 queue_size: int = QUEUE_SIZE, workers: int = WORKERS, guarded_cookies: frozenset[str] = frozenset()) -> None:
         self.pools = pools
+        self.guarded_cookies = guarded_cookies
         self.redis = redis
         self.shadow_proof = shadow_proof
         self.queue: asyncio.Queue[ShadowJob] = asyncio.Queue(maxsize=queue_size)
@@ -110,9 +112,11 @@ class ShadowDispatcher:
         return differing
 
     async def _answer(self, upstream: str, job: ShadowJob) -> Answer:
-        headers = [*job.headers, (SHADOW_HEADER, self.shadow_proof().encode())]
+        pool = self.pools[upstream]
+        headers = [*cookies_for(list(job.headers), self.guarded_cookies, pool.owns_cookies),
+                   (SHADOW_HEADER, self.shadow_proof().encode())]
         try:
-            status, answer_headers, body = await self.pools[upstream].request(
+            status, answer_headers, body = await pool.request(
                 job.method.encode(), job.target, headers, job.body, timeout=TIMEOUT_SECONDS,
                 max_body=MAX_ANSWER_BYTES)
         except ForwardingFailed as failure:
