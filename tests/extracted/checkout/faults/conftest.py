@@ -1,5 +1,7 @@
-"""The fault-injection suites' shared fixture: the run's size (FAULT_SCALE, see scale.py); and, when a
-fault test fails, the tail of every process's log (tmp_path/logs, see system.py) in its report.
+"""The fault-injection suites' shared fixtures: the run's size (FAULT_SCALE, see scale.py) and the figures
+each test measured (report.py), printed in pytest's terminal summary beside their bounds, never asserted;
+and, when a fault test fails, the tail of every process's log (tmp_path/logs, see devstack/checkout.py)
+in its report.
 
 The `fault` marker itself is registered in pyproject.toml.
 """
@@ -11,15 +13,35 @@ from pathlib import Path
 
 import pytest
 
+from devstack.processes import log_tails
+from tests.extracted.checkout.faults.report import RunFigures
 from tests.extracted.checkout.faults.scale import Scale, fault_scale
-from tests.support.processes import log_tails
 
 LOG_TAIL_LINES = 80
+FIGURES = pytest.StashKey[list[RunFigures]]()
 
 
 @pytest.fixture(scope="session")
 def scale() -> Scale:
     return fault_scale()
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> RunFigures:
+    """Where the test records what it measured: shown at the end of the run, whatever its outcome."""
+    run = RunFigures(request.node.name)
+    request.config.stash.setdefault(FIGURES, []).append(run)
+    return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    runs = [run for run in config.stash.get(FIGURES, []) if run.outcome or run.figures]
+    if not runs:
+        return
+    terminalreporter.section(f"fault runs at FAULT_SCALE={fault_scale().name}: measured, bounds for reading only")
+    for run in runs:
+        for line in run.lines():
+            terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -5,13 +5,15 @@
     findings = audit(orders, ledger(system), stock_before=..., stock_after=system.stock("prosecco"))
 
 Every wait polls; the only fixed pauses are the load's own rhythm (the pace of checkouts, the kill
-cadence), never a stand-in for "by now it must have happened".
+cadence), never a stand-in for "by now it must have happened". The `timeout` of a watch is a guard against
+a hang, not a bound: how long things took is measured from the orders' histories and reported (report.py).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import signal
 import subprocess
@@ -26,11 +28,11 @@ from typing import Any
 import requests
 
 from chassis import devredis
+from devstack.checkout import CheckoutSystem
+from devstack.processes import ManagedProcess
+from devstack.waiting import wait_until
 from tests.extracted.checkout.conftest import order_body
-from tests.extracted.checkout.faults.audit import Findings, Order, is_settled
-from tests.extracted.checkout.system import CheckoutSystem
-from tests.support.processes import ManagedProcess
-from tests.support.waiting import wait_until
+from tests.extracted.checkout.faults.audit import Order, is_settled
 
 PRODUCT = "prosecco"  # 18.00: under the sandbox's risk limit, so only the faults decide an order's fate
 CLIENTS = 8
@@ -139,7 +141,14 @@ def step_ended_at(order: Order, step: str) -> float | None:
 
 
 def finishing_times(orders: dict[str, Order | None]) -> list[float]:
+    """When each finished order finished (time.time()), earliest first."""
     return sorted(moment for order in orders.values() if order for moment in [finished_at(order)] if moment)
+
+
+def seconds_to_last_finish(orders: dict[str, Order | None], moment: float) -> float:
+    """From `moment` (time.time()) to when the last finished order finished; math.inf when none did."""
+    finished = finishing_times(orders)
+    return finished[-1] - moment if finished else math.inf
 
 
 def ledger(system: CheckoutSystem) -> list[dict[str, Any]]:
@@ -158,13 +167,6 @@ def log_count(processes: Iterable[ManagedProcess], message_start: str) -> int:
                 continue
             count += str(record.get("message", "")).startswith(message_start)
     return count
-
-
-def say(test: str, findings: Findings, **figures: float | int | str) -> None:
-    """One line for the run's log (shown with `pytest -s`, or on failure)."""
-    shown = " ".join(f"{name}={value:.1f}" if isinstance(value, float) else f"{name}={value}"
-                     for name, value in figures.items())
-    print(f"\n[fault] {test}: {findings.summary()}; {shown}", flush=True)
 
 
 # ---------------------------------------------------------------- workers

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.extracted.checkout.faults.audit import audit
-from tests.extracted.checkout.faults.audit import Order
-from tests.extracted.checkout.faults.driver import (PRODUCT, OwnRedis, finished_at, finishing_times, ledger,
-                                                     log_count, place_checkouts, say, step_ended_at, watch_orders)
-from tests.extracted.checkout.system import running_checkout
-from tests.support.waiting import free_port
+from devstack.checkout import running_checkout
+from devstack.waiting import free_port
+from tests.extracted.checkout.faults.audit import Order, audit
+from tests.extracted.checkout.faults.driver import (
+    PRODUCT,
+    OwnRedis,
+    finished_at,
+    ledger,
+    log_count,
+    place_checkouts,
+    seconds_to_last_finish,
+    step_ended_at,
+    watch_orders,
+)
 
 pytestmark = pytest.mark.fault
 
+# Reported beside the measured times, not asserted.
 RESUME_BOUND_SECONDS = 30.0
 TERMINAL_BOUND_SECONDS = 60.0
+HANG_GUARD_SECONDS = TERMINAL_BOUND_SECONDS + 30  # past this the watch gives up and the audit names the stragglers
 DOWN_SECONDS = 2.0
 # 250 ms a processor call keeps sagas in flight when Redis goes; the sweeper (every second, for orders
 # quiet for 5 s) sends again the steps whose messages died with it.
@@ -27,12 +38,13 @@ SAGA = {"SAGA_BACKOFF_MAX_SECONDS": "2", "SAGA_STUCK_AFTER_SECONDS": "5", "SAGA_
         "SAGA_MAX_ATTEMPTS": "6"}
 
 
-def test_a_redis_restart_mid_run_resumes_within_30_s_and_loses_no_order(tmp_path, scale):
+def test_a_redis_restart_mid_run_resumes_consumption_and_loses_no_order(tmp_path, scale, figures):
     """The test's own redis-server (no persistence) carries every queue. When half of `redis_checkouts`
     checkouts (40 in CI, 200 full) have been answered it is SIGKILLed and, 2 s later, started again empty
     on the same port; queued and unacknowledged messages are gone. Two workers, beat running the sweeper.
-    Bounds: within 30 s of the restart an order whose saga began after it has finished; every order
-    finished within 60 s of the last acceptance.
+    An order whose saga began after the restart finishes, and every order ends. Reported beside their
+    bounds: how long after the restart that first order finished (30 s), and how long after the last
+    acceptance every order had (60 s).
     """
     count, half = scale.redis_checkouts, threading.Event()
     redis = OwnRedis(free_port(), tmp_path / "redis", log_path=tmp_path / "logs" / "redis.log")
@@ -52,22 +64,22 @@ def test_a_redis_restart_mid_run_resumes_within_30_s_and_loses_no_order(tmp_path
                 redis.start()
                 restarted_at = time.time()
                 placed = placing.result()
-            orders = watch_orders(system, placed.order_ids, timeout=TERMINAL_BOUND_SECONDS + 30)
+            orders = watch_orders(system, placed.order_ids, timeout=HANG_GUARD_SECONDS)
             findings = audit(orders, ledger(system), stock_before=stock_before, stock_after=system.stock(PRODUCT))
-            finished = finishing_times(orders)
             resumed = first_finish_started_after(orders, restarted_at)
-            took = (finished[-1] - placed.last_accepted_at) if finished else float("inf")
-            swept = log_count(system.workers, "sweeper: stuck order")
-            say("redis restart", findings, first_finish_after_restart_s=resumed - restarted_at,
-                last_accept_to_all_finished_s=took, sweeper_resumed=swept)
+            figures.outcome = findings.summary()
+            figures.seconds("restart to the first order begun after it finished", resumed - restarted_at,
+                            bound=RESUME_BOUND_SECONDS)
+            figures.seconds("last acceptance to every order finished", seconds_to_last_finish(
+                orders, placed.last_accepted_at), bound=TERMINAL_BOUND_SECONDS)
+            figures.count("orders the sweeper resumed", log_count(system.workers, "sweeper: stuck order"))
     finally:
         redis.stop()
 
     assert placed.refused == []
     assert findings.problems == []
     assert findings.accepted == count
-    assert resumed - restarted_at <= RESUME_BOUND_SECONDS
-    assert took <= TERMINAL_BOUND_SECONDS
+    assert math.isfinite(resumed), "no order whose saga began after the restart finished"
 
 
 def first_finish_started_after(orders: dict[str, Order | None], moment: float) -> float:

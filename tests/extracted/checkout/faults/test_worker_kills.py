@@ -7,16 +7,24 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from devstack.checkout import running_checkout
 from tests.extracted.checkout.faults.audit import audit
-from tests.extracted.checkout.faults.driver import (PRODUCT, finishing_times, kill_worker, ledger, log_count,
-                                                     place_checkouts, say, watch_orders)
-from tests.extracted.checkout.system import running_checkout
+from tests.extracted.checkout.faults.driver import (
+    PRODUCT,
+    kill_worker,
+    ledger,
+    log_count,
+    place_checkouts,
+    seconds_to_last_finish,
+    watch_orders,
+)
 
 pytestmark = pytest.mark.fault
 
 KILL_EVERY_SECONDS = 2.0
 MIN_KILLS = 3  # on a machine so slow that placing ends first, the kills go on until there were this many
-TERMINAL_BOUND_SECONDS = 45.0
+TERMINAL_BOUND_SECONDS = 45.0  # reported beside the measured time, not asserted
+HANG_GUARD_SECONDS = TERMINAL_BOUND_SECONDS + 30  # past this the watch gives up and the audit names the stragglers
 # A killed worker's unacknowledged messages come back only after the broker's visibility timeout, which
 # settings.py keeps at 60 s or more; the sweeper (every second, for orders quiet for 5 s) is what brings
 # the orders on sooner. Retries wait at most 2 s, under both.
@@ -27,10 +35,11 @@ SAGA = {"CELERY_VISIBILITY_TIMEOUT": "60", "SAGA_BACKOFF_MAX_SECONDS": "2", "SAG
 PROCESSOR = {"CARD_SANDBOX_LATENCY_MS": "250", "GUNICORN_THREADS": "16"}
 
 
-def test_a_worker_killed_every_two_seconds_loses_no_order_and_charges_nobody_twice(tmp_path, scale):
+def test_a_worker_killed_every_two_seconds_loses_no_order_and_charges_nobody_twice(tmp_path, scale, figures):
     """One threads-pool worker (concurrency 8), SIGKILLed (its whole process group) after every 2 s of
     work and replaced at once, while `kill_checkouts` checkouts (40 in CI, 200 full) arrive over
-    `kill_seconds`; beat runs the sweeper. Bound: every order finished within 45 s of the last acceptance.
+    `kill_seconds`; beat runs the sweeper. Reported beside its 45 s bound: how long after the last
+    acceptance every order had finished.
 
     The 2 s run from the moment each worker says it is ready: a worker takes 2-3 s to boot here, so a
     kill every 2 s of wall time would kill every worker before it took a single message.
@@ -49,14 +58,14 @@ def test_a_worker_killed_every_two_seconds_loses_no_order_and_charges_nobody_twi
                 kills += 1
                 worker = system.start_worker()
             placed = placing.result()
-        orders = watch_orders(system, placed.order_ids, timeout=TERMINAL_BOUND_SECONDS + 30)
+        orders = watch_orders(system, placed.order_ids, timeout=HANG_GUARD_SECONDS)
         findings = audit(orders, ledger(system), stock_before=stock_before, stock_after=system.stock(PRODUCT))
-        finished = finishing_times(orders)
-        took = (finished[-1] - placed.last_accepted_at) if finished else float("inf")
-        resumed = log_count(system.workers, "sweeper: stuck order")
-        say("worker kills", findings, kills=kills, sweeper_resumed=resumed, last_accept_to_all_finished_s=took)
+        figures.outcome = findings.summary()
+        figures.seconds("last acceptance to every order finished", seconds_to_last_finish(
+            orders, placed.last_accepted_at), bound=TERMINAL_BOUND_SECONDS)
+        figures.count("worker kills", kills)
+        figures.count("orders the sweeper resumed", log_count(system.workers, "sweeper: stuck order"))
 
     assert placed.refused == []
     assert findings.problems == []
     assert findings.accepted == count
-    assert took <= TERMINAL_BOUND_SECONDS
