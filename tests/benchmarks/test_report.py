@@ -1,4 +1,4 @@
-"""Medians over repeats, the issue's targets as PASS / MISS, and the printed table."""
+"""Medians over repeats, the proxy's targets (benchmarks.report.TARGETS) as PASS / MISS, and the printed table."""
 
 import re
 

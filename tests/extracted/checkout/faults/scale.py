@@ -1,8 +1,9 @@
-"""How big the fault runs are: bounded in CI, the issue's sizes with FAULT_SCALE=full.
+"""How big the fault runs are: bounded in CI, the full size with FAULT_SCALE=full.
 
     FAULT_SCALE unset or "ci"   40 checkouts over 20 s of worker kills, 60 under dropped answers, 40
                                 across a Redis restart, a 15 s outage: the suite in a few minutes on two cores
-    FAULT_SCALE=full            200 over 60 s of kills, 500, 200, a 60 s outage (the issue's figures)
+    FAULT_SCALE=full            200 over 60 s of kills, 500, 200, a 60 s outage: the load the checkout's
+                                fault tolerance is claimed for (README, "Tests")
 """
 
 from __future__ import annotations
