@@ -10,9 +10,11 @@ goes out in one write of bytes.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
+from urllib.parse import unquote_plus
 
 import orjson
 
@@ -60,6 +62,15 @@ class AccessLog(Sink):
             "upstream_ms": round(entry.upstream_ms, 3),
             "client": entry.client,
         }
+        if entry.query:
+            line["query"] = redacted_query(entry.query)
+        raw_path = entry.raw_path.decode("latin-1")
+        if raw_path and raw_path != entry.path:
+            line["path_received"] = raw_path
+        if entry.user_agent is not None:
+            line["user_agent"] = entry.user_agent.decode("latin-1")
+        if entry.user_id is not None:
+            line["user_id"] = entry.user_id
         if entry.error:
             line["error"] = entry.error
         if entry.arm:
@@ -82,3 +93,15 @@ def _encoded(line: dict[str, Any]) -> bytes:
         return orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE)
     except orjson.JSONEncodeError:  # a string orjson refuses (a lone surrogate): json.dumps escapes it
         return (json.dumps(line) + "\n").encode()
+
+
+_SECRET_PARAMETER = re.compile(r"pass|token|secret|key|code|session|auth|signature|sig\b|card|cvc", re.IGNORECASE)
+
+
+def redacted_query(query: bytes) -> str:
+    """The query string with the value of every parameter whose name says secret replaced."""
+    parts = []
+    for part in query.decode("latin-1").split("&"):
+        name, equals, _ = part.partition("=")
+        parts.append(f"{name}=[redacted]" if equals and _SECRET_PARAMETER.search(unquote_plus(name)) else part)
+    return "&".join(parts)

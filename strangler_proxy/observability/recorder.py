@@ -36,6 +36,11 @@ class Finished(NamedTuple):
     # A canary's side ("" when the route has none), and why the primary answered for the candidate.
     arm: str = ""
     fallback: str = ""
+    # The query string and path as received (before normalising), the User-Agent, the signed-in user.
+    query: bytes = b""
+    raw_path: bytes = b""
+    user_agent: bytes | None = None
+    user_id: str | None = None
 
 
 def finished(exchange: Exchange, route: str | None = None) -> Finished:
@@ -43,8 +48,10 @@ def finished(exchange: Exchange, route: str | None = None) -> Finished:
     return Finished(time.time(), time.perf_counter() - exchange.started, exchange.request_id,
                     route or (exchange.route.id if exchange.route is not None else None),
                     exchange.upstream or None, exchange.method, exchange.path, exchange.status,
-                    exchange.bytes_in, exchange.bytes_out, exchange.upstream_ms, exchange.client_host,
-                    exchange.error, exchange.arm, exchange.fallback)
+                    exchange.bytes_in, exchange.bytes_out, exchange.upstream_ms,
+                    exchange.client_address or exchange.client_host, exchange.error, exchange.arm, exchange.fallback,
+                    exchange.query_string, exchange.scope.get("raw_path", b""), exchange.header(b"user-agent"),
+                    exchange.identity.user_id)
 
 
 class Sink:

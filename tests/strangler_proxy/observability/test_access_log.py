@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from tests.strangler_proxy.forwarding.wire import request_bytes, send_raw
 from tests.support.waiting import wait_until
 
 CHASSIS_KEYS = ["time", "level", "service", "logger", "message", "request_id"]
@@ -41,3 +42,15 @@ def test_a_forwarding_failure_is_logged_with_its_error(proxy):
     requests.get(f"{proxy.url}/sleep?seconds=3", headers={"X-Request-ID": "access-log-request-3"}, timeout=10)
     (line,) = access_line(proxy, "access-log-request-3")
     assert line["status"] == 504 and line["error"] == "RESPONSE_TIMEOUT" and line["route"] == "slow"
+
+
+def test_a_line_has_the_query_with_secrets_redacted_the_path_received_the_user_agent(proxy, echo):
+    # A raw request: client libraries would tidy the path's %78 (an "x") before sending it.
+    send_raw(proxy.port, request_bytes("GET", "/echo/%78?q=tea&token=s3cret&api_key=k&page=2",
+                                       "X-Request-ID: access-log-request-query", "User-Agent: shop-tests/1.0"))
+    line = wait_until(lambda: next((line for line in proxy.lines("strangler_proxy.access")
+                                    if line.get("request_id") == "access-log-request-query"), None),
+                      timeout=10, what="the access line")
+    assert line["query"] == "q=tea&token=[redacted]&api_key=[redacted]&page=2"
+    assert (line["path"], line["path_received"]) == ("/echo/x", "/echo/%78")
+    assert line["user_agent"] == "shop-tests/1.0" and "user_id" not in line
