@@ -84,7 +84,7 @@ def read_upstream(name: str, raw: Any, environ: Mapping[str, str], problems: Pro
     if url is None:
         return None
     dry_run = read(raw, "dry_run", BOOLEAN, where, problems)
-    owns_cookies = tuple(read(raw, "owns_cookies", STRINGS, where, problems) or ())
+    owns_cookies = _strings(raw, "owns_cookies", where, problems) or ()
     return Upstream(name=name, url=url, url_env=url_env, health_path=health_path, dry_run=bool(dry_run),
                     owns_cookies=owns_cookies)
 
