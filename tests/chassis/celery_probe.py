@@ -2,6 +2,7 @@
 
 import logging
 import os
+import signal
 
 import redis
 
@@ -18,6 +19,29 @@ def record_request_id(key: str) -> None:
     logger.info("probe task ran", extra={"key": key})
     redis.Redis.from_url(os.environ["REDIS_URL"]).set(key, request_id.current() or "", ex=300)
 
+
+@app.task(name="tests.chassis.celery_probe.die_on_first_run")
+def die_on_first_run(key: str) -> None:
+    """SIGKILL the process running it the first time; the next time, write "ran again" to Redis at `key`."""
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    if client.set(f"{key}:first-run", 1, nx=True, ex=300):
+        os.kill(os.getpid(), signal.SIGKILL)
+    client.set(key, "ran again", ex=300)
+
+
+@app.task(bind=True, name="tests.chassis.celery_probe.hold_until_released")
+def hold_until_released(self, key: str) -> None:
+    """Write the worker's name to `key`:started, then keep the worker busy until `key`:released gets an item."""
+    # No socket timeout (redis-py's default is 5 s): the BLPOP waits as long as it says.
+    client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=None)
+    client.set(f"{key}:started", self.request.hostname, ex=300)
+    client.blpop([f"{key}:released"], timeout=120)
+
+
+@app.task(bind=True, name="tests.chassis.celery_probe.record_worker")
+def record_worker(self, key: str) -> None:
+    """Write the name of the worker that ran it to Redis at `key`."""
+    redis.Redis.from_url(os.environ["REDIS_URL"]).set(key, self.request.hostname, ex=300)
 
 
 @app.task(bind=True, name="tests.chassis.celery_probe.nest_under_one_id")
