@@ -24,12 +24,19 @@ print(json.dumps({
     "stuck_after": settings.SAGA_STUCK_AFTER_SECONDS,
     "step_retry_backoff_max": tasks.reserve_stock.retry_backoff_max,
     "task_time_limit": conf.task_time_limit,
-    "acks_late": conf.task_acks_late, "reject_on_worker_lost": conf.task_reject_on_worker_lost,
-    "prefetch": conf.worker_prefetch_multiplier, "accept": conf.accept_content,
-    "queue": conf.task_default_queue,
     "beat": {name: {"every": getattr(entry["schedule"], "total_seconds", lambda: None)(),
                     "expires": entry["options"]["expires"]} for name, entry in conf.beat_schedule.items()},
 }))
+"""
+# Where the app sends each of its tasks (what send_task consults), and the queues a worker started with no
+# --queues consumes, as the Procfile starts it.
+SHOW_ROUTES = """
+import json
+from extracted.checkout.celery_app import app
+app.loader.import_default_modules()
+names = [name for name in app.tasks if name.startswith("checkout.")]
+print(json.dumps({"sent_to": {name: app.amqp.router.route({}, name)["queue"].name for name in names},
+                  "consumed": sorted(app.amqp.queues.consume_from)}))
 """
 
 
@@ -59,10 +66,14 @@ def test_by_default_no_countdown_or_task_outlives_the_brokers_visibility_timeout
     assert config["step_retry_backoff_max"] < config["visibility_timeout"]
 
 
-def test_workers_ack_late_requeue_on_loss_prefetch_one_and_speak_json_only(tmp_path):
-    config = json.loads(run([sys.executable, "-c", SHOW_CONFIG], env(tmp_path)).output()[-1])
-    assert (config["acks_late"], config["reject_on_worker_lost"], config["prefetch"]) == (True, True, 1)
-    assert config["accept"] == ["json"] and config["queue"] == "checkout"
+@pytest.mark.parametrize("queue", [None, "checkout-blue"])
+def test_every_step_and_job_is_sent_to_the_one_queue_the_worker_consumes(tmp_path, queue):
+    environ = env(tmp_path, **({"CHECKOUT_QUEUE": queue} if queue else {}))
+    routes = json.loads(run([sys.executable, "-c", SHOW_ROUTES], environ).output()[-1])
+    assert {"checkout.saga.reserve_stock", "checkout.jobs.sweep"} <= set(routes["sent_to"])
+    assert len(routes["consumed"]) == 1 and set(routes["sent_to"].values()) == set(routes["consumed"])
+    if queue:
+        assert routes["consumed"] == [queue]
 
 
 def test_no_scheduled_job_piles_up_while_the_workers_are_down(tmp_path):
