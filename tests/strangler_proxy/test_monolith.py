@@ -4,17 +4,12 @@ when the monolith is reached directly."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from tests.strangler_proxy.upstreams.processes import Running, start_proxy
-from tests.support.databases import throwaway_database_url
-from tests.support.processes import ROOT, ManagedProcess, process_env
-from tests.support.waiting import free_port
+from tests.strangler_proxy.upstreams.processes import Running, running_monolith, start_proxy
 
 MONOLITH_ROUTES = """
 [upstreams.monolith]
@@ -35,18 +30,8 @@ PASSWORD = "Compiler-1952!"
 
 @pytest.fixture(scope="module")
 def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    tmp_path = tmp_path_factory.mktemp("monolith")
-    with throwaway_database_url(tmp_path) as database_url:
-        env = process_env(DATABASE_URL=database_url, ENVIRONMENT="development", SERVICE_NAME="monolith",
-                          WEB_CONCURRENCY="1", PORT=str(free_port()))
-        release = subprocess.run([sys.executable, "-m", "monolith.manage", "release"], env=env, cwd=ROOT,
-                                 capture_output=True, text=True)
-        assert release.returncode == 0, release.stdout + release.stderr
-        process = ManagedProcess(["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"], env)
-        running = Running(f"http://127.0.0.1:{env['PORT']}", int(env["PORT"]), process)
-        process.wait_for_http(f"{running.url}/healthz")
+    with running_monolith(tmp_path_factory.mktemp("monolith")) as running:
         yield running
-        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +56,13 @@ def step(response: requests.Response) -> tuple:
 def walk(base: str, username: str) -> list[tuple]:
     """Sign up, chat page, log out, log in (with a redirect target), log out, and a POST without CSRF."""
     browser = requests.Session()
-    get = lambda path: browser.get(base + path, allow_redirects=False, timeout=10)  # noqa: E731
-    post = lambda path, data: browser.post(base + path, data=data, allow_redirects=False, timeout=10)  # noqa: E731
+
+    def get(path: str) -> requests.Response:
+        return browser.get(base + path, allow_redirects=False, timeout=10)
+
+    def post(path: str, data: dict[str, str]) -> requests.Response:
+        return browser.post(base + path, data=data, allow_redirects=False, timeout=10)
+
     transcript = []
     page = get("/accounts/signup/")
     transcript.append(step(page))

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 
@@ -18,10 +16,7 @@ import requests
 from chassis.identity import SESSION, identity_cache_key
 from strangler_proxy.control.store import AUDIT_KEY
 from tests.strangler_proxy.dashboard.conftest import ADMIN_TOKEN, csrf_of
-from tests.strangler_proxy.upstreams.processes import SIGNING_KEY, Running, start_proxy
-from tests.support.databases import throwaway_database_url
-from tests.support.processes import ROOT, ManagedProcess, process_env
-from tests.support.waiting import free_port
+from tests.strangler_proxy.upstreams.processes import SIGNING_KEY, Running, running_monolith, start_proxy
 
 ROUTES = """
 [upstreams.monolith]
@@ -42,21 +37,11 @@ STAFF = "ops"
 @pytest.fixture(scope="module")
 def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """The monolith on a database of its own, with one staff user (made as an operator would)."""
-    tmp_path = tmp_path_factory.mktemp("monolith")
-    with throwaway_database_url(tmp_path) as database_url:
-        env = process_env(DATABASE_URL=database_url, ENVIRONMENT="development", SERVICE_NAME="monolith",
-                          WEB_CONCURRENCY="1", PORT=str(free_port()), IDENTITY_SIGNING_KEYS=SIGNING_KEY)
-        for command in (["release"], ["createsuperuser", "--noinput"]):
-            done = subprocess.run([sys.executable, "-m", "monolith.manage", *command], cwd=ROOT, capture_output=True,
-                                  text=True, env={**env, "DJANGO_SUPERUSER_USERNAME": STAFF,
-                                                  "DJANGO_SUPERUSER_EMAIL": "ops@example.com",
-                                                  "DJANGO_SUPERUSER_PASSWORD": PASSWORD})
-            assert done.returncode == 0, done.stdout + done.stderr
-        process = ManagedProcess(["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"], env)
-        running = Running(f"http://127.0.0.1:{env['PORT']}", int(env["PORT"]), process)
-        process.wait_for_http(f"{running.url}/healthz")
+    superuser = {"DJANGO_SUPERUSER_USERNAME": STAFF, "DJANGO_SUPERUSER_EMAIL": "ops@example.com",
+                 "DJANGO_SUPERUSER_PASSWORD": PASSWORD}
+    with running_monolith(tmp_path_factory.mktemp("monolith"), IDENTITY_SIGNING_KEYS=SIGNING_KEY,
+                          commands=[(["createsuperuser", "--noinput"], superuser)]) as running:
         yield running
-        running.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ the anonymous limit of the address sending them. Look-ups are counted in the mon
 from __future__ import annotations
 
 import secrets
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,10 +12,8 @@ import pytest
 import requests
 
 from strangler_proxy.identity.monolith import IDENTITY_PATH
-from tests.strangler_proxy.upstreams.processes import SIGNING_KEY, Running, start_proxy
-from tests.support.databases import throwaway_database_url
-from tests.support.processes import ROOT, ManagedProcess, process_env
-from tests.support.waiting import free_port, wait_until
+from tests.strangler_proxy.upstreams.processes import SIGNING_KEY, Running, running_monolith, start_proxy
+from tests.support.waiting import wait_until
 
 BURST = 10
 # No token comes back during the test; leases outlive it, so a token handed from a look-up to its
@@ -41,18 +37,8 @@ upstream = "monolith"
 @pytest.fixture(scope="module")
 def monolith(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """The monolith under gunicorn, trusting the proxy's signing key, on a database of its own."""
-    tmp_path = tmp_path_factory.mktemp("monolith")
-    with throwaway_database_url(tmp_path) as database_url:
-        env = process_env(DATABASE_URL=database_url, ENVIRONMENT="development", SERVICE_NAME="monolith",
-                          WEB_CONCURRENCY="1", PORT=str(free_port()), IDENTITY_SIGNING_KEYS=SIGNING_KEY)
-        release = subprocess.run([sys.executable, "-m", "monolith.manage", "release"], env=env, cwd=ROOT,
-                                 capture_output=True, text=True)
-        assert release.returncode == 0, release.stdout + release.stderr
-        process = ManagedProcess(["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"], env)
-        running = Running(f"http://127.0.0.1:{env['PORT']}", int(env["PORT"]), process)
-        process.wait_for_http(f"{running.url}/healthz")
+    with running_monolith(tmp_path_factory.mktemp("monolith"), IDENTITY_SIGNING_KEYS=SIGNING_KEY) as running:
         yield running
-        running.stop()
 
 
 @pytest.fixture

@@ -6,12 +6,16 @@ writes; upstreams are real servers on free ports.
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.processes import ManagedProcess, process_env
+from tests.support.databases import throwaway_database_url
+from tests.support.processes import ROOT, ManagedProcess, process_env
 from tests.support.waiting import free_port, wait_until
 
 PROXY_COMMAND = ["gunicorn", "-c", "python:strangler_proxy.gunicorn_conf",
@@ -45,6 +49,25 @@ def start_echo(**env: str) -> Running:
     running = Running(f"http://127.0.0.1:{port}", port, process)
     process.wait_for_http(f"{running.url}/healthz")
     return running
+
+
+@contextmanager
+def running_monolith(tmp_path: Path, *, commands: Sequence[tuple[Sequence[str], dict[str, str]]] = (),
+                     **env: str) -> Iterator[Running]:
+    """The monolith under gunicorn on a throwaway database, released, after `commands` (manage.py
+    arguments with extra environment, e.g. a createsuperuser); `env` adds to its environment."""
+    with throwaway_database_url(tmp_path) as database_url:
+        environ = process_env(DATABASE_URL=database_url, ENVIRONMENT="development", SERVICE_NAME="monolith",
+                              WEB_CONCURRENCY="1", PORT=str(free_port()), **env)
+        for arguments, extra in (("release",), {}), *commands:
+            done = subprocess.run([sys.executable, "-m", "monolith.manage", *arguments], cwd=ROOT,
+                                  env={**environ, **extra}, capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+        process = ManagedProcess(["gunicorn", "-c", "python:chassis.gunicorn_conf", "monolith.concierge.wsgi"], environ)
+        running = Running(f"http://127.0.0.1:{environ['PORT']}", int(environ["PORT"]), process)
+        process.wait_for_http(f"{running.url}/healthz")
+        yield running
+        running.stop()
 
 
 def start_raw() -> Running:
