@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "chassis",
+    "strangler_django",
     "monolith.accounts",
     "monolith.catalog",
     "monolith.assistant",

@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("monolith.accounts.urls")),
     # Internal endpoints: the proxy refuses to forward /internal/ from clients, and each view also
     # requires the X-Strangler-Internal proof that the caller holds the identity keys.
-    path("internal/", include("monolith.accounts.internal_urls")),
+    path("", include("strangler_django.urls")),  # /internal/identity
     path("internal/accounts/", include("monolith.accounts.contact_urls")),
     path("internal/catalog/", include("monolith.catalog.internal_urls")),
     # Benchmark endpoints; they answer 404 unless DIAGNOSTIC_ENDPOINTS=true.

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from chassis.identity import ANONYMOUS, INTERNAL_META_KEY, SESSION, identity_cache_key, identity_document, sign_internal
-from monolith.accounts import signals
-from monolith.accounts.internal import identity_of
+from strangler_django import revocation
+from strangler_django.identity import identity_of
 
 KEY = "identity-document-test-key-" + "k" * 40
 
@@ -24,7 +24,7 @@ def test_a_log_out_leaves_the_chassis_document_of_nobody_in_the_edge_cache(shopp
     session_key = shopper_client.session.session_key
     shopper_client.post("/accounts/logout/")
     assert redis_client.get(identity_cache_key(SESSION, session_key)) == identity_document(ANONYMOUS)
-    assert identity_document(ANONYMOUS) == signals.ANONYMOUS_DOCUMENT
+    assert identity_document(ANONYMOUS) == revocation.ANONYMOUS_DOCUMENT
 
 
 def test_a_staff_user_is_answered_with_the_staff_flag(settings, client, django_user_model):

@@ -10,8 +10,8 @@ import redis
 from rest_framework.authtoken.models import Token
 
 from chassis.identity import INTERNAL_META_KEY, REVOKED_TTL_SECONDS, SESSION, TOKEN, identity_cache_key, sign_internal
-from monolith.accounts import signals
 from monolith.accounts.services import api_token_get_or_create
+from strangler_django import revocation
 
 KEY = "internal-test-key-" + "k" * 40
 ADA_CACHED = json.dumps({"user_id": "1", "username": "ada", "email": "ada@example.com"})
@@ -110,7 +110,7 @@ def test_deleting_a_user_makes_their_cached_token_anonymous(shopper, redis_clien
 
 def test_logging_out_still_works_when_redis_is_down(shopper_client, monkeypatch):
     """Nothing answers at the Redis address: the log-out is logged as not reaching the edge, not broken."""
-    monkeypatch.setattr(signals, "_client", redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2))
+    monkeypatch.setattr(revocation, "_client", redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2))
     response = shopper_client.post("/accounts/logout/")
     assert response.status_code == 302
     assert "_auth_user_id" not in shopper_client.session

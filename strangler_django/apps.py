@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class StranglerDjangoConfig(AppConfig):
+    name = "strangler_django"
+    label = "strangler_django"
+    verbose_name = "Strangler proxy (monolith side)"
+
+    def ready(self) -> None:
+        from strangler_django import revocation
+
+        revocation.connect()
