@@ -3,14 +3,12 @@ sent twice, and after repeated failures the breaker sends everything to the prim
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import requests
 
 from strangler_proxy.forwarding.breaker import Breakers, BreakerState
+from tests.strangler_proxy.control.support import strangler
 from tests.strangler_proxy.upstreams.processes import Running, start_proxy, wait_received
 from tests.support.waiting import free_port, wait_until
 
@@ -34,8 +32,7 @@ upstream = "monolith"
 
 
 def canary_everyone(env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "canary", "items", "--candidate", "orders",
-                           "--percent", "100"], env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+    done = strangler(env, "canary", "items", "--candidate", "orders", "--percent", "100")
     assert done.returncode == 0, done.stderr
 
 

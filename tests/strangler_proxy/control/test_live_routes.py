@@ -4,9 +4,7 @@ change, it survives a restart, a refused change changes nothing, and a canary is
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import requests
 
 from chassis.identity import sign_internal
 from strangler_proxy.control.arms import CALLER_COOKIE, point
+from tests.strangler_proxy.control.support import strangler as run_strangler
 from tests.strangler_proxy.upstreams.processes import SIGNING_KEY, Running, start_proxy
 from tests.support.waiting import wait_until
 
@@ -44,9 +43,7 @@ def table(tmp_path: Path) -> Path:
 
 
 def strangler(table: Path, echo: Running, raw: Running, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ROUTES_FILE": str(table), "ECHO_URL": echo.url, "RAW_URL": raw.url}
-    return subprocess.run([sys.executable, "-m", "strangler_proxy.cli", *arguments], env=env, capture_output=True,
-                          text=True, timeout=60)
+    return run_strangler({"ROUTES_FILE": str(table), "ECHO_URL": echo.url, "RAW_URL": raw.url}, *arguments)
 
 
 def served_by(proxy: Running, path: str = "/items", **headers: str) -> str:

@@ -4,9 +4,6 @@ reason in the history; a canary with too little traffic is held, neither rolled 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import requests
 
 from strangler_proxy.judge.tally import verdict_key
 from tests.strangler_proxy.control.conftest import clear_live_states
+from tests.strangler_proxy.control.support import strangler
 from tests.strangler_proxy.control.test_fallback import ROUTES
 from tests.strangler_proxy.upstreams.processes import Running, start_proxy
 from tests.support.waiting import wait_until
@@ -25,11 +23,6 @@ def no_live_states(redis_client) -> Iterator[None]:
     clear_live_states(redis_client)
     yield
     clear_live_states(redis_client)
-
-
-def strangler(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "strangler_proxy.cli", *arguments], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=60)
 
 
 def started(tmp_path: Path, echo: Running, raw: Running, *canary: str) -> tuple[Running, dict[str, str]]:

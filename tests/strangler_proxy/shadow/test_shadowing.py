@@ -5,15 +5,13 @@ is found to be noise; writes are not copied by default; the diffs command shows 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from tests.strangler_proxy.control.conftest import clear_live_states
+from tests.strangler_proxy.control.support import strangler
 from tests.strangler_proxy.upstreams.processes import Running, received, start_echo, start_proxy
 from tests.support.waiting import wait_until
 
@@ -49,11 +47,6 @@ def no_live_states(redis_client) -> Iterator[None]:
     clear_live_states(redis_client)
     yield
     clear_live_states(redis_client)
-
-
-def strangler(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "strangler_proxy.cli", *arguments], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=60)
 
 
 def test_a_shadowed_route_reports_the_differing_field_and_not_the_noisy_one(echo, candidate, tmp_path):
