@@ -12,6 +12,7 @@ import pytest
 
 from strangler_proxy.cli.inventory import literal_prefix, place
 from strangler_proxy.configuration.loader import load_route_table
+from tests.strangler_proxy.control.support import strangler
 
 ROOT = Path(__file__).resolve().parents[3]
 URLS = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8001"}
@@ -19,7 +20,7 @@ TABLE = ROOT / "strangler_proxy" / "routes.toml"
 
 
 def inventory(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """`strangler inventory ...` against the kit's route table and the test run's Redis."""
+    """`strangler inventory ...` from the kit's root, with the test run's Redis and no settings module set."""
     env = {key: value for key, value in os.environ.items() if key not in ("ROUTES_FILE", "DJANGO_SETTINGS_MODULE")}
     return subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "inventory", *arguments],
                           env={**env, **URLS}, cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -97,9 +98,7 @@ def test_a_live_canary_shows_as_the_routes_candidate(tmp_path, redis_client):
     table = tmp_path / "routes.toml"
     table.write_text(TABLE.read_text())
     env = {"ROUTES_FILE": str(table), **URLS}
-    canaried = subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "canary", "products", "--candidate",
-                               "checkout", "--percent", "10"], env={**os.environ, **env}, capture_output=True,
-                              text=True, timeout=60)
+    canaried = strangler(env, "canary", "products", "--candidate", "checkout", "--percent", "10")
     assert canaried.returncode == 0, canaried.stderr
     try:
         done = inventory("--django-settings", "tests.settings", "--routes", str(table), "--json")
