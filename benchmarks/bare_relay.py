@@ -38,7 +38,7 @@ class UpstreamSide(asyncio.Protocol):
         self.body: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport  # type: ignore[assignment]  # a TCP connection's is a Transport; asyncio types the base
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self in self.idle:
@@ -82,7 +82,7 @@ class ClientSide(asyncio.Protocol):
         self.headers: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport  # type: ignore[assignment]  # a TCP connection's is a Transport; asyncio types the base
 
     def data_received(self, data: bytes) -> None:
         try:

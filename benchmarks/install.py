@@ -54,7 +54,7 @@ def ensure_debian_packages(programs: dict[str, str], say: Callable[[str], None])
     absent = [program for program, path in paths.items() if path is None]
     if absent:
         raise SystemExit(f"benchmark: {', '.join(absent)} still missing after apt-get install")
-    return paths  # type: ignore[return-value]
+    return {program: path for program, path in paths.items() if path is not None}
 
 
 def ensure_python_package(module: str, requirement: str, say: Callable[[str], None]) -> None:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from types import FrameType
 from urllib.parse import urlsplit
 
 import redis
@@ -83,7 +84,10 @@ def main() -> int:
         return _wait_forever("a server already answers at REDIS_URL", url)
     process = start(parts.port or 6379)
     emit_line(SERVICE, "chassis.devredis", "started a local redis-server", pid=process.pid, port=parts.port)
-    forward = lambda signum, frame: process.send_signal(signal.SIGTERM)  # noqa: E731
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        process.send_signal(signal.SIGTERM)
+
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     _relay(process)

@@ -66,7 +66,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accept(request.META.get(META_KEY))
         request.META[META_KEY] = request_id
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # ours: HttpRequest declares no request_id
         with bound(request_id):
             response = self.get_response(request)
         response[HEADER] = request_id

@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 # A gunicorn configuration module is read as its namespace: every shared setting, then the proxy's own.
-from chassis.gunicorn_conf import *  # noqa: F403
+from chassis.gunicorn_conf import *  # noqa: F403  (gunicorn reads the module's namespace)
 from strangler_proxy.control.reload import take_valid_table
 
 worker_class = "strangler_proxy.server.ProxyWorker"

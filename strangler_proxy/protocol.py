@@ -76,7 +76,7 @@ class ProxyProtocol(asyncio.Protocol):
         self.loop = loop
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport = None  # type: ignore[assignment]  # set by connection_made
-        self.flow: FlowControl = None  # type: ignore[assignment]
+        self.flow: FlowControl = None  # type: ignore[assignment]  # set by connection_made
         self.server: tuple[str, int] | None = None
         self.client: tuple[str, int] | None = None
         # The request being parsed, and the one whose answer is under way or due next.
@@ -103,7 +103,7 @@ class ProxyProtocol(asyncio.Protocol):
 
     # ------------------------------------------------------------------ asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport  # type: ignore[assignment]  # a TCP connection's is a Transport; asyncio types the base
         self.flow = FlowControl(self.transport)
         self.server = _address(transport.get_extra_info("sockname"))
         self.client = _address(transport.get_extra_info("peername"))

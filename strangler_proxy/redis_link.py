@@ -189,7 +189,7 @@ class _RespProtocol(asyncio.Protocol):
         self.open = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport  # type: ignore[assignment]  # a TCP connection's is a Transport; asyncio types the base
         self.open = True
 
     def send(self, data: bytes) -> asyncio.Future[Reply]:

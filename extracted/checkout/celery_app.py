@@ -18,12 +18,12 @@ from chassis import manage
 
 manage.setup("extracted.checkout.settings", service="checkout")
 
-from celery import signals  # noqa: E402
-from celery.schedules import crontab  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.db import close_old_connections  # noqa: E402
+from celery import signals  # noqa: E402  (Django is set up first)
+from celery.schedules import crontab  # noqa: E402  (Django is set up first)
+from django.conf import settings  # noqa: E402  (Django is set up first)
+from django.db import close_old_connections  # noqa: E402  (Django is set up first)
 
-from chassis.celery_app import make_celery  # noqa: E402
+from chassis.celery_app import make_celery  # noqa: E402  (Django is set up first)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

@@ -9,9 +9,9 @@ from chassis import manage
 
 manage.setup("extracted.notifications.settings", service="notifications")
 
-from django.conf import settings  # noqa: E402
+from django.conf import settings  # noqa: E402  (Django is set up first)
 
-from chassis.celery_app import make_celery  # noqa: E402
+from chassis.celery_app import make_celery  # noqa: E402  (Django is set up first)
 
 app = make_celery("notifications", broker_url=settings.CELERY_BROKER_URL, service=settings.SERVICE_NAME)
 app.autodiscover_tasks(["extracted.notifications.notifications"])

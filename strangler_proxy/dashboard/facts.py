@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,11 +80,11 @@ def _route_facts(client: redis.Redis, route: Route) -> RouteFacts:
     if route.mode is Mode.CANARY and route.candidate is not None:
         tally = client.hgetall(judge_key(route.id))
         upstreams = {"primary": route.upstream, "candidate": route.candidate}
-        arms = tuple(_arm(name, upstreams[name], tally) for name in ARMS)  # type: ignore[arg-type]
+        arms = tuple(_arm(name, upstreams[name], tally) for name in ARMS)
     shadow = shadow_report(client, route.id, limit=1) if route.mode is Mode.SHADOW else None
     return RouteFacts(route, verdict, arms, shadow)
 
 
-def _arm(name: str, upstream: str, tally: dict[str, str]) -> Arm:
+def _arm(name: str, upstream: str, tally: Mapping[bytes | str, bytes | str]) -> Arm:
     requests, errors, buckets = arm_counts(tally, name)
     return Arm(name, upstream, requests, errors, p99(buckets))

@@ -79,7 +79,7 @@ class UpstreamConnection(asyncio.Protocol):
 
     # ------------------------------------------------------------------ asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport  # type: ignore[assignment]  # a TCP connection's is a Transport; asyncio types the base
 
     def data_received(self, data: bytes) -> None:
         if not self.in_use:
