@@ -18,4 +18,4 @@ if "REDIS_URL" not in os.environ:
 os.environ.setdefault("CARD_PROCESSOR_URL", "http://127.0.0.1:1")
 os.environ.setdefault("IDENTITY_SIGNING_KEYS", "insecure-local-only-identity-key")
 
-from monolith.concierge.settings import *  # noqa: F403
+from monolith.concierge.settings import *  # noqa: F403  (the monolith's settings, under the test defaults above)

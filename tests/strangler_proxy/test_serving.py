@@ -38,7 +38,7 @@ class _Flow:
 def _answer(*messages: dict, method: str = "GET", keep_alive: bool = True) -> _Transport:
     async def scenario() -> _Transport:
         transport, loop = _Transport(), asyncio.get_running_loop()
-        cycle = ResponseCycle({"method": method}, transport, _Flow(), loop,  # type: ignore[arg-type]
+        cycle = ResponseCycle({"method": method}, transport, _Flow(), loop,  # type: ignore[arg-type]  # stand-ins
                               default_headers=[(b"date", b"today")], expect_100_continue=False,
                               keep_alive=keep_alive, on_response=lambda: None)
         for message in messages:

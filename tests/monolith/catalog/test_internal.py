@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -32,8 +33,8 @@ def signing_keys(settings) -> None:
     settings.IDENTITY_SIGNING_KEYS = KEYS
 
 
-def proof(**overrides: object) -> dict[str, str]:
-    return {"HTTP_X_STRANGLER_INTERNAL": sign_internal(keys=KEYS, **overrides)}  # type: ignore[arg-type]
+def proof(**overrides: Any) -> dict[str, str]:
+    return {"HTTP_X_STRANGLER_INTERNAL": sign_internal(keys=KEYS, **overrides)}
 
 
 def reserve(client: Client, reservation_id: str, product_id: str = "prosecco", quantity: int = 1,
