@@ -7,6 +7,6 @@ class StranglerDjangoConfig(AppConfig):
     verbose_name = "Strangler proxy (monolith side)"
 
     def ready(self) -> None:
-        from strangler_django import revocation
+        from strangler_django import checks, revocation  # noqa: F401 (importing checks registers them)
 
         revocation.connect()
