@@ -59,8 +59,9 @@ def forget_session(sender: Any, request: HttpRequest | None, **kwargs: Any) -> N
         forget_credential(SESSION, session_key)
 
 
-def watch_password(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw or instance.pk is None:
+def watch_password(sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
+    # A save that names its fields without the password (log-in's last_login) cannot change it: no query.
+    if raw or instance.pk is None or (update_fields is not None and "password" not in update_fields):
         return
     stored = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
     if stored is not None and stored != instance.password:

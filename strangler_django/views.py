@@ -31,8 +31,9 @@ def identity_view(request: HttpRequest) -> HttpResponse:
     if not _from_proxy(request):
         return error_response(403, f"Internal endpoint: a valid {INTERNAL_HEADER} proof is required.")
     user = caller_of(request)
-    if user is not None and request.user.is_authenticated:
-        remember_session(user.pk, request.session.session_key)
+    session = getattr(request, "session", None)
+    if user is not None and session is not None and request.user.is_authenticated:
+        remember_session(user.pk, session.session_key)  # so that a password change reaches this session
     return HttpResponse(identity_document(identity_of(user)), content_type="application/json")
 
 

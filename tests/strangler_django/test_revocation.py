@@ -7,6 +7,7 @@ import json
 import pytest
 
 from chassis.identity import INTERNAL_META_KEY, SESSION, identity_cache_key, sign_internal
+from strangler_django.revocation import watch_password
 
 KEY = "strangler-django-test-key-" + "k" * 40
 ADA_CACHED = json.dumps({"user_id": "1", "username": "ada", "email": "ada@example.com"})
@@ -72,3 +73,10 @@ def test_the_edges_memory_of_a_users_sessions_holds_no_session_id(edge_cached_se
                                                                   shopper, redis_client):
     remembered = redis_client.smembers(f"strangler:user-sessions:{shopper.pk}")
     assert remembered and shopper_client.session.session_key not in str(remembered)
+
+
+def test_a_log_in_saves_the_user_without_asking_for_the_stored_password(shopper, client,
+                                                                        django_assert_num_queries):
+    """Log-in saves last_login with update_fields: the password watch has nothing to compare."""
+    with django_assert_num_queries(0):
+        watch_password(type(shopper), shopper, update_fields=frozenset({"last_login"}))
