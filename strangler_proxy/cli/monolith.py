@@ -87,7 +87,7 @@ def route_table(prefixes: list[str]) -> str:
 # be the catch-all. Check a change with `strangler check`; move a route live with `strangler canary`.
 
 # The proxy asks your monolith nothing about who is calling: its cookies pass through and it decides.
-# Set identity = "django" once the kit's Django app serves /internal/identity in your monolith.
+# Set identity = "django" once the kit's Django app (strangler_django) serves /internal/identity in it.
 identity = "off"
 
 [upstreams.monolith]
