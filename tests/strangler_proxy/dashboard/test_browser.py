@@ -7,8 +7,6 @@ Photographed at desktop (1280×800) and phone (390×844) size into `screenshots/
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,35 +15,15 @@ import pytest
 from strangler_proxy.control import state
 from tests.strangler_proxy.dashboard.conftest import ADMIN_TOKEN
 from tests.strangler_proxy.dashboard.scenario import migrate
-from tests.support.processes import ROOT
+from tests.support.browser import DESKTOP, PHONE, SCREENSHOTS, launched_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-SCREENSHOTS = ROOT / "screenshots"
-
-
-def _chromium() -> str:
-    found = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-    pytest.skip("no chromium on this machine (apt-get install chromium, or set CHROMIUM_PATH)")
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
-        yield browser
-        browser.close()
+    yield from launched_chromium()
 
 
 def _opened(chromium: Any, proxy: Any, device: dict[str, Any]) -> Any:
