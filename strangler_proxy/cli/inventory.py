@@ -88,8 +88,9 @@ def inventory(settings_module: str | None, project_dir: Path, routes_file: Path 
 def monolith_patterns(settings_module: str, project_dir: Path) -> list[dict[str, str | None]]:
     """The monolith's URL patterns, as its `strangler_urls` command prints them."""
     project = str(project_dir.resolve())
-    python_path = os.pathsep.join(filter(None, [project, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "PYTHONPATH": python_path}
+    # The monolith's own variables pass through; its modules are found from its project directory (the
+    # same interpreter finds the installed ones).
+    env = {**os.environ, "PYTHONPATH": project, "DJANGO_SETTINGS_MODULE": settings_module}
     done = subprocess.run([sys.executable, "-m", "django", "strangler_urls"], cwd=project, env=env,
                           capture_output=True, text=True, timeout=120)
     if done.returncode != 0:

@@ -2,7 +2,7 @@
 
     NotADjangoProject(Exception)   PATH holds no manage.py naming settings and no settings module
 
-Application code is every Python file under PATH except tests, migrations, benchmarks, virtualenvs,
+Application code is every Python file under PATH except tests, migrations, benchmarks, a devstack, virtualenvs,
 node_modules and hidden folders. The settings modules are the ones `--settings` names, else the ones
 each manage.py names (its DJANGO_SETTINGS_MODULE), else every settings.py and settings/ package; each
 comes with what it star-imports and, in a settings/ package, its siblings.
@@ -28,8 +28,10 @@ from strangler_proxy.doctor.sources import (
 from strangler_proxy.doctor.syntax import string
 
 T = TypeVar("T")
-SKIPPED_FOLDERS = frozenset({"tests", "test", "benchmarks", "migrations", "node_modules", "__pycache__", "venv",
-                             "site-packages"})
+# Not application code: tests, benchmarks and the development stack that launches processes for them
+# (devstack: it writes its processes' logs where the tests ask), migrations, installed packages.
+SKIPPED_FOLDERS = frozenset({"tests", "test", "benchmarks", "devstack", "migrations", "node_modules", "__pycache__",
+                             "venv", "site-packages"})
 _MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 

@@ -94,7 +94,7 @@ def store(redis_client: redis.Redis, table_env: dict[str, str]) -> ControlStore:
 def no_live_states(proxy: Running, redis_client: redis.Redis) -> Iterator[None]:
     fresh_start(proxy, redis_client)
     yield
-
+    clear_live_states(redis_client)  # another test's table, in the same Redis, must not meet these states
 
 def fresh_start(proxy: Running, client: redis.Redis) -> None:
     """No live states, verdicts or shadow records, under a version the proxy has not seen; and the proxy
