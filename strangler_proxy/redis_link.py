@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from redis import exceptions as errors
 
-__all__ = ["Commands", "HasRedisUrl", "RedisLink", "pack", "parse"]
+__all__ = ["Commands", "HasRedisUrl", "RedisLink", "as_text", "pack", "parse"]
 
 Reply = Any  # bytes | int | None | list[Reply] | errors.ResponseError
 _INCOMPLETE: Any = object()
@@ -42,6 +42,8 @@ class Commands(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 
     async def set(self, key: str, value: str | bytes, *, ex: int | None = None, nx: bool = False) -> Any: ...
+
+    async def hgetall(self, key: str) -> dict[bytes, bytes]: ...
 
     async def execute_command(self, *arguments: Any) -> Reply: ...
 
@@ -77,6 +79,11 @@ class RedisLink:
 
     async def get(self, key: str) -> bytes | None:
         return await self.execute_command("GET", key)
+
+    async def hgetall(self, key: str) -> dict[bytes, bytes]:
+        """The hash at `key` as field -> value (empty when there is none)."""
+        items = await self.execute_command("HGETALL", key) or []
+        return dict(zip(items[0::2], items[1::2], strict=True))
 
     async def set(self, key: str, value: str | bytes, *, ex: int | None = None, nx: bool = False) -> bool:
         arguments: list[Any] = ["SET", key, value]
@@ -299,3 +306,8 @@ def _array(buffer: bytearray | bytes, count: int, position: int) -> Any:
         item, position = parsed
         items.append(item)
     return items, position
+
+
+def as_text(value: str | bytes) -> str:
+    """A key or value as text, whichever client read it (this link reads bytes, redis-py may decode)."""
+    return value.decode() if isinstance(value, bytes) else value

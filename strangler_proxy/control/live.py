@@ -50,12 +50,12 @@ class LiveTable:
             version = await self.redis.get(VERSION_KEY)
             if version == self.version and version is not None:
                 return False
-            raw = await self.redis.execute_command("HGETALL", STATE_KEY)
+            raw = await self.redis.hgetall(STATE_KEY)
         except (RedisError, OSError) as error:
             logger.warning("could not read the live route states; keeping the table in force",
                            extra={"error": str(error)})
             return False
-        return self._take(apply(self.file_table, decode_states(_pairs(raw))), version)
+        return self._take(apply(self.file_table, decode_states(raw)), version)
 
     def _take(self, table: RouteTable, version: bytes | None) -> bool:
         found = problems(table)
@@ -76,11 +76,6 @@ class LiveTable:
             await asyncio.sleep(POLL_SECONDS)
             if await self.refresh():
                 logger.info("took a change of the live route states", extra={"version": _text(self.version)})
-
-
-def _pairs(raw: list[bytes] | None) -> dict[bytes, bytes]:
-    items = raw or []
-    return dict(zip(items[0::2], items[1::2], strict=True))
 
 
 def _text(version: bytes | None) -> str | None:

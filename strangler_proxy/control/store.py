@@ -23,6 +23,7 @@ import redis
 
 from strangler_proxy.control.state import ChangeRefused, RouteState, apply, problems
 from strangler_proxy.judge.tally import judge_key
+from strangler_proxy.redis_link import as_text
 from strangler_proxy.shadow.record import counts_key
 from strangler_proxy.table import RouteTable
 
@@ -51,11 +52,8 @@ class AuditRecord:
 
 def decode_states(raw: dict[Any, Any]) -> dict[str, RouteState]:
     """The states as stored (hash field -> JSON), keyed by route id."""
-    return {_text(route): RouteState.from_dict(json.loads(value)) for route, value in raw.items()}
+    return {as_text(route): RouteState.from_dict(json.loads(value)) for route, value in raw.items()}
 
-
-def _text(value: str | bytes) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 class ControlStore:

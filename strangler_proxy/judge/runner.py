@@ -87,10 +87,10 @@ class Judge:
 
     async def _judge(self, route: Route) -> Verdict:
         if route.mode is Mode.CANARY:
-            raw = _pairs(await self.redis.execute_command("HGETALL", judge_key(route.id)))
+            raw = await self.redis.hgetall(judge_key(route.id))
             primary, candidate = (ArmCounts(*arm_counts(raw, arm)) for arm in ("primary", "candidate"))
             return judge_canary(route.id, primary, candidate, route.judge)
-        raw = _pairs(await self.redis.execute_command("HGETALL", counts_key(route.id)))
+        raw = await self.redis.hgetall(counts_key(route.id))
         counts = {key.decode(): int(value) for key, value in raw.items()}
         return judge_shadow(route.id, counts.get("compared", 0), counts.get("mismatched", 0), route.judge)
 
@@ -129,8 +129,3 @@ def fleet(table: RouteTable) -> str:
     """A short name for every proxy serving this route table."""
     described = ";".join(f"{route.id}={route.prefix}>{route.upstream}" for route in table.routes)
     return hashlib.sha256(described.encode()).hexdigest()[:16]
-
-
-def _pairs(raw: list[bytes] | None) -> dict[bytes, bytes]:
-    items = raw or []
-    return dict(zip(items[0::2], items[1::2], strict=True))

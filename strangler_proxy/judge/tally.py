@@ -18,7 +18,7 @@ from typing import Any
 
 from strangler_proxy.judge.stats import BUCKETS_SECONDS, bucket_of
 from strangler_proxy.observability.recorder import Finished, Sink
-from strangler_proxy.redis_link import Commands
+from strangler_proxy.redis_link import Commands, as_text
 
 ARMS = ("primary", "candidate")
 
@@ -58,10 +58,6 @@ class JudgeTally(Sink):
 
 def arm_counts(raw: Mapping[Any, Any], arm: str) -> tuple[int, int, tuple[int, ...]]:
     """(requests, errors, bucket counts) of `arm` from the hash as read back."""
-    value = {(_text(key)): int(count) for key, count in raw.items()}
+    value = {(as_text(key)): int(count) for key, count in raw.items()}
     buckets = tuple(value.get(f"{arm}:b{index}", 0) for index in range(len(BUCKETS_SECONDS) + 1))
     return value.get(f"{arm}:requests", 0), value.get(f"{arm}:errors", 0), buckets
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
-from strangler_proxy.redis_link import Commands
+from strangler_proxy.redis_link import Commands, as_text
 
 __all__ = ["ApiKeyPlans", "ApiKeyRecord", "api_key_add", "api_key_digest", "api_key_list", "api_key_revoke",
            "apikey_redis_key"]
@@ -89,10 +89,6 @@ def api_key_list(client: redis.Redis) -> list[ApiKeyRecord]:
     """Every stored key's digest and plan, sorted by plan then digest."""
     names = sorted(client.scan_iter(match=KEY_PREFIX + "*", count=500))
     plans = client.mget(names) if names else []
-    records = [ApiKeyRecord(_text(name)[len(KEY_PREFIX):], _text(plan)) for name, plan in zip(names, plans, strict=True)
+    records = [ApiKeyRecord(as_text(name)[len(KEY_PREFIX):], as_text(plan)) for name, plan in zip(names, plans, strict=True)
                if plan is not None]
     return sorted(records, key=lambda record: (record.plan, record.digest))
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 
+from strangler_proxy.redis_link import as_text
 from strangler_proxy.shadow.noise import verdicts
 from strangler_proxy.shadow.record import counts_key, samples_key
 
@@ -15,7 +16,7 @@ COUNTS = ("compared", "mismatched", "dropped", "skipped", "noise_samples")
 
 
 def shadow_report(client: redis.Redis, route_id: str, *, limit: int = 5) -> dict[str, Any]:
-    raw = {_text(key): int(value) for key, value in client.hgetall(counts_key(route_id)).items()}
+    raw = {as_text(key): int(value) for key, value in client.hgetall(counts_key(route_id)).items()}
     counts = {name: raw.get(name, 0) for name in COUNTS}
     candidate = {key[2:]: value for key, value in raw.items() if key.startswith("c:")}
     noise = {key[2:]: value for key, value in raw.items() if key.startswith("n:")}
@@ -24,7 +25,3 @@ def shadow_report(client: redis.Redis, route_id: str, *, limit: int = 5) -> dict
     diff_rate = counts["mismatched"] / counts["compared"] if counts["compared"] else 0.0
     return {"route": route_id, "counts": counts, "diff_rate": diff_rate,
             "fields": [field.as_dict() for field in fields], "samples": samples}
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode() if isinstance(value, bytes) else value
