@@ -8,27 +8,11 @@ from pathlib import Path
 import requests
 
 from strangler_proxy.forwarding.breaker import Breakers, BreakerState
-from tests.strangler_proxy.control.support import strangler
+from tests.strangler_proxy.control.support import moving_route_table, strangler
 from tests.strangler_proxy.upstreams.processes import Running, start_proxy, wait_received
 from tests.support.waiting import free_port, wait_until
 
-ROUTES = """
-[upstreams.monolith]
-url_env = "ECHO_URL"
-
-[upstreams.orders]
-url_env = "CANDIDATE_URL"
-
-[[routes]]
-id = "items"
-prefix = "/raw/"
-upstream = "monolith"
-
-[[routes]]
-id = "default"
-prefix = "/"
-upstream = "monolith"
-"""
+ROUTES = moving_route_table("CANDIDATE_URL", prefix="/raw/")
 
 
 def canary_everyone(env: dict[str, str]) -> None:

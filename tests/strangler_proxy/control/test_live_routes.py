@@ -12,27 +12,12 @@ import requests
 
 from chassis.identity import sign_internal
 from strangler_proxy.control.arms import CALLER_COOKIE, point
+from tests.strangler_proxy.control.support import moving_route_table
 from tests.strangler_proxy.control.support import strangler as run_strangler
 from tests.strangler_proxy.upstreams.processes import SIGNING_KEY, Running, start_proxy
 from tests.support.waiting import wait_until
 
-ROUTES = """
-[upstreams.monolith]
-url_env = "ECHO_URL"
-
-[upstreams.orders]
-url_env = "RAW_URL"
-
-[[routes]]
-id = "items"
-prefix = "/items"
-upstream = "monolith"
-
-[[routes]]
-id = "default"
-prefix = "/"
-upstream = "monolith"
-"""
+ROUTES = moving_route_table("RAW_URL")
 
 
 @pytest.fixture

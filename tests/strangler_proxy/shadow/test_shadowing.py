@@ -11,27 +11,11 @@ import pytest
 import requests
 
 from tests.strangler_proxy.control.conftest import clear_live_states
-from tests.strangler_proxy.control.support import strangler
+from tests.strangler_proxy.control.support import moving_route_table, strangler
 from tests.strangler_proxy.upstreams.processes import Running, received, start_echo, start_proxy
 from tests.support.waiting import wait_until
 
-ROUTES = """
-[upstreams.monolith]
-url_env = "ECHO_URL"
-
-[upstreams.orders]
-url_env = "CANDIDATE_URL"
-
-[[routes]]
-id = "items"
-prefix = "/items"
-upstream = "monolith"
-
-[[routes]]
-id = "default"
-prefix = "/"
-upstream = "monolith"
-"""
+ROUTES = moving_route_table("CANDIDATE_URL")
 
 
 @pytest.fixture
