@@ -57,6 +57,15 @@ TEMPLATES = [
 ]
 
 
+def write_lock_on_begin(database: dict[str, Any]) -> dict[str, Any]:
+    """`database` (a DATABASES entry) with SQLite taking its write lock when a transaction begins, rather
+    than when it first writes: concurrent writers then queue instead of failing with "database is locked"
+    on upgrading a read lock. Other engines are returned unchanged (their row locks do this already)."""
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    return database
+
+
 def default_allowed_hosts(*, production: bool) -> list[str]:
     """None in production (ALLOWED_HOSTS must be set; chassis.E003), the loopback names elsewhere."""
     return [] if production else list(LOCAL_HOSTS)

@@ -38,12 +38,9 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 
 # ---------------------------------------------------------------- backing services
-DATABASES = {"default": env_database("DATABASE_URL")}
+# A saga step reads then writes; under SQLite another worker thread may write first.
+DATABASES = {"default": defaults.write_lock_on_begin(env_database("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Take SQLite's write lock when a transaction begins: a read that later writes would otherwise fail
-    # at once with "database is locked" when another worker thread writes first.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 1.0)
 

@@ -24,12 +24,10 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 
 # ---------------------------------------------------------------- backing services
-DATABASES = {"default": env_database("DATABASE_URL")}
+# SQLite ignores SELECT ... FOR UPDATE: two workers handling one event get PostgreSQL's row-lock
+# serialisation from the write lock taken when their transaction begins.
+DATABASES = {"default": defaults.write_lock_on_begin(env_database("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite ignores SELECT ... FOR UPDATE; taking the write lock when a transaction begins gives two
-    # workers handling one event the same serialisation PostgreSQL's row lock gives them.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 1.0)
 

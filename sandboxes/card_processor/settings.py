@@ -33,12 +33,8 @@ def _optional_int(name: str) -> int | None:
 
 
 def _database() -> dict[str, Any]:
-    config = env_database("CARD_SANDBOX_DATABASE_URL", "sqlite:///.data/card-sandbox.sqlite3")
-    if config["ENGINE"].endswith("sqlite3"):
-        # Writers take the lock when their transaction begins, so two requests with one idempotency
-        # key queue up instead of failing to upgrade a read lock ("database is locked").
-        config.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    return config
+    # Two requests with one idempotency key queue up under SQLite instead of failing.
+    return defaults.write_lock_on_begin(env_database("CARD_SANDBOX_DATABASE_URL", "sqlite:///.data/card-sandbox.sqlite3"))
 
 
 # ---------------------------------------------------------------------------------------------- Django
