@@ -41,6 +41,9 @@ class ArmChooser:
         self.keys = list(keys)
 
     def read_override(self, exchange: Exchange) -> None:
+        route = exchange.route
+        if route is None or route.mode is not Mode.CANARY:
+            return  # only a canary has sides to pin: no header scan for every other request
         value = exchange.header(ARM_HEADER)
         if value is None or value not in (b"candidate", b"primary"):
             return

@@ -216,9 +216,7 @@ async def startup(settings: HasRedisUrl, *, lookup_limit: LookupLimit, config: I
                              api_key_plan=ApiKeyPlans(client, remember_seconds=config.api_key_cache_seconds),
                              session_cookie=config.session_cookie, owned=(client.aclose,), login_url=login_url)
     lookup = monolith_lookup(config)
-    stage = build_stage(config, client, lookup_limit, lookup, owned=(client.aclose, lookup.close))
-    stage.login_url = login_url
-    return stage
+    return build_stage(config, client, lookup_limit, lookup, owned=(client.aclose, lookup.close), login_url=login_url)
 
 
 def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
@@ -227,7 +225,8 @@ def monolith_lookup(config: IdentityConfig) -> MonolithLookup:
 
 
 def build_stage(config: IdentityConfig, client: Commands, lookup_limit: LookupLimit,
-                lookup: Lookup | None = None, owned: Sequence[Closer] = ()) -> IdentityStage:
+                lookup: Lookup | None = None, owned: Sequence[Closer] = (),
+                login_url: str = "/accounts/login/") -> IdentityStage:
     lookup = lookup or monolith_lookup(config)
     return IdentityStage(
         resolver=IdentityResolver(redis=client, lookup=lookup, cache_seconds=config.cache_seconds),
@@ -236,4 +235,5 @@ def build_stage(config: IdentityConfig, client: Commands, lookup_limit: LookupLi
         keys=config.signing_keys,
         session_cookie=config.session_cookie,
         owned=owned,
+        login_url=login_url,
     )
