@@ -1,0 +1,74 @@
+"""The Procfile as data: each process type with its command and what kind of process it is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+# honcho's own line format: a name, a colon, the command (comments and blank lines are skipped).
+_LINE = re.compile(r"^([A-Za-z0-9_-]+):\s*(.+)$")
+# `PORT=$MONOLITH_PORT ...`: the process binds the port that variable names.
+_PORT_PREFIX = re.compile(r"(?:^|\s)PORT=\$\{?([A-Z][A-Z0-9_]*)\}?(?=\s)")
+# Commands that start a stand-in for a part a platform provides (a Redis server, the card-processor
+# sandbox): they run under `honcho start` and are replaced by the real service anywhere else.
+_LOCAL_ONLY = ("chassis.devredis", "sandboxes.")
+
+
+class Kind(Enum):
+    WEB = "web"              # binds a port and answers HTTP
+    WORKER = "worker"        # a long-running process without a port (Celery workers, relays)
+    SCHEDULER = "scheduler"  # Celery beat: exactly one may run
+    RELEASE = "release"      # runs once per deploy, before the new processes start; must succeed
+    LOCAL = "local"          # a local stand-in for a platform service; not deployed
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    command: str
+    kind: Kind
+    # The variable holding the port a web process binds ("PORT" unless the command maps another onto it).
+    port_variable: str | None
+
+
+class ProcfileError(ValueError):
+    pass
+
+
+def read_procfile(path: Path) -> list[Process]:
+    """Every process type in file order; a malformed line is an error naming it."""
+    processes: list[Process] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        matched = _LINE.match(line)
+        if matched is None:
+            raise ProcfileError(f"{path}:{number}: not `name: command`: {line!r}")
+        name, command = matched.groups()
+        if any(process.name == name for process in processes):
+            raise ProcfileError(f"{path}:{number}: process type {name!r} is defined twice")
+        processes.append(_process(name, command.strip()))
+    return processes
+
+
+def _process(name: str, command: str) -> Process:
+    kind = _kind(name, command)
+    port_variable = None
+    if kind is Kind.WEB:
+        mapped = _PORT_PREFIX.search(command)
+        port_variable = mapped.group(1) if mapped else "PORT"
+    return Process(name=name, command=command, kind=kind, port_variable=port_variable)
+
+
+def _kind(name: str, command: str) -> Kind:
+    if any(marker in command for marker in _LOCAL_ONLY):
+        return Kind.LOCAL
+    if name == "release":
+        return Kind.RELEASE
+    if " beat" in command and "celery" in command:
+        return Kind.SCHEDULER
+    if "gunicorn" in command:
+        return Kind.WEB
+    return Kind.WORKER
