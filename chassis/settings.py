@@ -92,5 +92,20 @@ def rest_framework_settings(**overrides: Any) -> dict[str, Any]:
         "EXCEPTION_HANDLER": "chassis.errors.drf_exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         "DEFAULT_PARSER_CLASSES": ["chassis.parsers.JSONParser"],
+        # drf-spectacular describes the API (chassis.openapi serves it at /v1/schema).
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
         **overrides,
+    }
+
+
+def openapi_settings(*, title: str, description: str) -> dict[str, Any]:
+    """SPECTACULAR_SETTINGS: a deployable's OpenAPI 3 description, generated from its DRF views."""
+    return {
+        "TITLE": title,
+        "DESCRIPTION": description,
+        "VERSION": "1.0.0",
+        "SERVE_INCLUDE_SCHEMA": False,  # the schema endpoint does not describe itself
+        "COMPONENT_SPLIT_REQUEST": True,  # request and response bodies get their own components
+        "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+        "SERVE_AUTHENTICATION": [],
     }
