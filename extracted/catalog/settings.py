@@ -40,16 +40,12 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 1.0)
 
 # ---------------------------------------------------------------- API cache and popular searches (Redis)
-# Answers of the read API are kept in Redis, shared by every process, under keys that start with
-# CATALOG_CACHE_PREFIX (one per stack, so two stacks on one Redis never share entries); any write to the
-# catalogue makes every kept answer unreachable at once (extracted/catalog/catalog/cache.py).
-CATALOG_CACHE_PREFIX = env_str("CATALOG_CACHE_PREFIX", "catalog")
+# Every key the catalogue keeps in Redis starts with CATALOG_REDIS_PREFIX (one per stack: two stacks on
+# one Redis never share entries). Answers of the read API are kept CATALOG_CACHE_SECONDS (0: none) and
+# any write makes them unreachable at once (extracted/catalog/catalog/cache.py); search terms are
+# counted over the last POPULAR_SEARCH_WINDOW_SECONDS.
+CATALOG_REDIS_PREFIX = env_str("CATALOG_REDIS_PREFIX", "catalog")
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 300, minimum=0)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                "KEY_PREFIX": CATALOG_CACHE_PREFIX, "TIMEOUT": CATALOG_CACHE_SECONDS,
-                "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}},
-}
 POPULAR_SEARCH_WINDOW_SECONDS = env_int("POPULAR_SEARCH_WINDOW_SECONDS", 3600, minimum=60)
 
 # ---------------------------------------------------------------- logging

@@ -9,6 +9,9 @@ never undoes a later one.
 from __future__ import annotations
 
 from django.db import models
+from django.templatetags.static import static
+
+from catalog_contract.api import price_display
 
 
 class Product(models.Model):
@@ -38,6 +41,14 @@ class Product(models.Model):
     class Meta:
         ordering = ["price_cents", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(stock__gte=0), name="product_stock_not_negative")]
+
+    @property
+    def price_display(self) -> str:
+        return price_display(self.price_cents, self.currency)
+
+    @property
+    def image_url(self) -> str:
+        return static(self.image)
 
     def __str__(self) -> str:
         return self.name

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from extracted.catalog.catalog.apis import PopularSearchesApi, ProductDetailApi, ProductListApi
+
+urlpatterns = [
+    path("products", ProductListApi.as_view(), name="product-list"),
+    path("products/<slug:product_id>", ProductDetailApi.as_view(), name="product-detail"),
+    path("searches/popular", PopularSearchesApi.as_view(), name="searches-popular"),
+]

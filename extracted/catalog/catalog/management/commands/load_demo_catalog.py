@@ -1,0 +1,47 @@
+"""Load the monolith's demo catalogue into the service's own database; safe to run on every release.
+
+Until the backfill copies the monolith's rows, this gives a fresh stack a working catalogue: the same
+products, from the same file (monolith/catalog/demo_catalog.json). Descriptions, prices and pictures are
+brought up to date; stock is set only when a product is first created, so a release never undoes sales.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from extracted.catalog.catalog.cache import catalog_changed
+from extracted.catalog.catalog.models import Product
+
+DEMO_FILE = Path(__file__).resolve().parents[5] / "monolith" / "catalog" / "demo_catalog.json"
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo catalogue (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = updated = 0
+        with transaction.atomic():
+            for item in json.loads(DEMO_FILE.read_text()):
+                made = _put(item)
+                created += made
+                updated += not made
+            catalog_changed()
+        self.stdout.write(f"demo catalogue loaded: {created} created, {updated} updated")
+
+
+def _put(item: dict[str, Any]) -> bool:
+    fields = {key: value for key, value in item.items() if key not in {"id", "stock"}}
+    fields["image"] = f"catalog/img/{item['id']}.svg"
+    changed = Product.objects.filter(pk=item["id"]).exclude(**fields).update(
+        **fields, version=F("version") + 1, updated_at=timezone.now())
+    if changed or Product.objects.filter(pk=item["id"]).exists():
+        return False
+    Product.objects.create(id=item["id"], stock=item["stock"], **fields)
+    return True
