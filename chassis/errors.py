@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
@@ -35,6 +35,15 @@ def error_body(code: int, message: str, **extra: Any) -> dict[str, Any]:
     body.update({key: value for key, value in extra.items() if value is not None})
     body.setdefault("request_id", request_id.current())
     return body
+
+
+class ErrorOutput(serializers.Serializer):
+    """The error body, as the OpenAPI descriptions show it (`error_body` writes it)."""
+
+    code = serializers.IntegerField()
+    message = serializers.CharField()
+    request_id = serializers.CharField(required=False)
+    errors = serializers.JSONField(required=False)  # per-field detail, as DRF reports it
 
 
 def error_response(code: int, message: str, **extra: Any) -> JsonResponse:
