@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import redis
 
@@ -47,7 +48,7 @@ class TermCounter:
         """The `limit` most counted terms of the window, most counted first (ties by term)."""
         now = self._slot()
         keys = [self._slot_key(slot) for slot in range(now - BUCKETS + 1, now + 1)]
-        counted = self.client.zunion(keys, withscores=True)
+        counted = cast(list[tuple[bytes | str, float]], self.client.zunion(keys, withscores=True))
         totals = [(term.decode() if isinstance(term, bytes) else term, int(score)) for term, score in counted]
         return sorted(totals, key=lambda item: (-item[1], item[0]))[:limit]
 
