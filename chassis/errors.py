@@ -43,7 +43,9 @@ class ErrorOutput(serializers.Serializer):
     code = serializers.IntegerField()
     message = serializers.CharField()
     request_id = serializers.CharField(required=False)
-    errors = serializers.JSONField(required=False)  # per-field detail, as DRF reports it
+    # Per-field detail as DRF reports it. DRF's metaclass takes declared fields off the class, so the
+    # serializer's own `.errors` is untouched.
+    errors = serializers.JSONField(required=False)  # type: ignore[assignment]  (a declared field, see above)
 
 
 def error_response(code: int, message: str, **extra: Any) -> JsonResponse:
