@@ -45,7 +45,7 @@ class ErrorOutput(serializers.Serializer):
     request_id = serializers.CharField(required=False)
     # Per-field detail as DRF reports it. DRF's metaclass takes declared fields off the class, so the
     # serializer's own `.errors` is untouched.
-    errors = serializers.JSONField(required=False)  # type: ignore[assignment]  (a declared field, see above)
+    errors = serializers.JSONField(required=False)  # type: ignore[assignment]  # a declared field, see above
 
 
 def error_response(code: int, message: str, **extra: Any) -> JsonResponse:
