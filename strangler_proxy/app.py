@@ -48,6 +48,7 @@ from strangler_proxy.observability.access_log import AccessLog
 from strangler_proxy.observability.health import Readiness, healthz
 from strangler_proxy.observability.metrics import CONTENT_TYPE, FLUSH_SECONDS, ProxyMetrics
 from strangler_proxy.observability.recorder import Recorder
+from strangler_proxy.observability.traffic import TrafficTally
 from strangler_proxy.pipeline import Pipeline, build_stages, new_exchange
 from strangler_proxy.redis_link import RedisLink
 from strangler_proxy.settings import ProxySettings, load_settings
@@ -112,14 +113,14 @@ async def start() -> Runtime:
     metrics = ProxyMetrics()
     stages = build_stages(trusted_proxies=settings.trusted_proxies, live=live, identity=identity_stage,
                           limits=limits_stage, arms=ArmChooser(identity_stage.keys), forwarder=forwarder)
-    tally = JudgeTally()
-    pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, tally,
+    tally, traffic = JudgeTally(), TrafficTally()
+    pipeline = Pipeline(stages, recorder=Recorder(AccessLog(settings.service_name), metrics, tally, traffic,
                                                   interval=RECORD_SECONDS))
     judge = Judge(control_redis, settings.redis_url, table=lambda: live.table, file_table=lambda: live.file_table)
     readiness = Readiness(pools, {name: upstream.health_path for name, upstream in table.upstreams.items()},
                           redis_url=settings.redis_url, timeout=settings.ready_timeout, host=settings.health_host)
     loop = asyncio.get_running_loop()
-    housekeeping = [loop.create_task(_housekeeping(pools, metrics, tally, control_redis)),
+    housekeeping = [loop.create_task(_housekeeping(pools, metrics, (tally, traffic), control_redis)),
                     loop.create_task(live.follow()), loop.create_task(judge.run())]
     return Runtime(settings, live, pools, pipeline, readiness, metrics, housekeeping, identity_stage, limits_stage,
                    control_redis, shadow, breakers)
@@ -156,19 +157,20 @@ def _route_table(settings: ProxySettings) -> RouteTable:
         raise StartupFailed(f"the route table {invalid.source} has {len(invalid.errors)} error(s)") from None
 
 
-async def _housekeeping(pools: dict[str, UpstreamPool], metrics: ProxyMetrics, tally: JudgeTally,
-                        redis: RedisLink) -> None:
+async def _housekeeping(pools: dict[str, UpstreamPool], metrics: ProxyMetrics,
+                        tallies: tuple[JudgeTally, TrafficTally], redis: RedisLink) -> None:
     """Every second: close expired idle upstream connections (so none lingers until the upstream drops
-    it), publish this worker's metric tallies, and add its canary counts to the fleet's in Redis."""
+    it), publish this worker's metric tallies, and add its canary counts and its requests per route and
+    upstream to the fleet's in Redis."""
     while True:
         await asyncio.sleep(FLUSH_SECONDS)
         for pool in pools.values():
             pool.close_expired()
         metrics.flush()
         try:
-            await tally.flush(redis)
+            await asyncio.gather(*(tally.flush(redis) for tally in tallies))
         except (RedisError, OSError) as error:
-            logger.warning("could not add this process's canary counts in Redis", extra={"error": str(error)})
+            logger.warning("could not add this process's counts in Redis", extra={"error": str(error)})
 
 
 # ---------------------------------------------------------------- the proxy's own endpoints
