@@ -2,6 +2,9 @@
 
 A `requests.Session` that always has a timeout, forwards the current request id, and retries only what
 is safe to retry: connection failures for any method, and 502/503/504 answers for idempotent methods.
+In a dry run (chassis.dryrun) it sends reads only: any other method raises DryRunRefused unsent.
+
+    DryRunRefused    a call a dry run did not make (a requests.ConnectionError: nothing reached the server)
 """
 
 from __future__ import annotations
@@ -13,8 +16,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from chassis import request_id
+from chassis.dryrun import suppressed
 
 DEFAULT_TIMEOUT = (1.0, 5.0)  # (connect, read) seconds
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DryRunRefused(requests.ConnectionError):
+    """A call that is not a read, made in a dry run: not sent (it could have had an effect)."""
 
 
 class ServiceSession(requests.Session):
@@ -39,6 +48,9 @@ class ServiceSession(requests.Session):
         url = str(url)
         if url.startswith("/"):
             url = self.base_url + url
+        verb = method.decode() if isinstance(method, bytes) else method
+        if verb.upper() not in READS and suppressed("http", f"{verb.upper()} {url}"):
+            raise DryRunRefused(f"{verb.upper()} {url} was not sent: a dry run makes no call that is not a read")
         kwargs.setdefault("timeout", self.default_timeout)
         headers = kwargs["headers"] = dict(kwargs.get("headers") or {})
         current = request_id.current()

@@ -11,6 +11,8 @@ is retired.
 The same keys sign `X-Strangler-Internal`, the proof that a call to the monolith's internal endpoints
 comes from inside the kit (the proxy, or a service holding the keys), under another salt so neither
 token can stand in for the other; the proxy answers 404 to any client path under /internal/.
+Under a third salt they sign `X-Strangler-Shadow`, the marker on the proxy's shadow copies that a
+service running dry-run writes (chassis.dryrun) requires before it runs a write it will roll back.
 
 The proxy caches each resolved credential in Redis under `identity_cache_key()`, as the identity
 document the monolith's identity endpoint answers with (`identity_document()`); the monolith overwrites
@@ -46,6 +48,12 @@ INTERNAL_HEADER = "X-Strangler-Internal"
 INTERNAL_META_KEY = "HTTP_X_STRANGLER_INTERNAL"
 INTERNAL_SALT = "strangler.internal.v1"
 INTERNAL_MAX_AGE_SECONDS = 30
+
+SHADOW_HEADER = "X-Strangler-Shadow"
+SHADOW_META_KEY = "HTTP_X_STRANGLER_SHADOW"
+SHADOW_SALT = "strangler.shadow.v1"
+# The proxy signs a copy as it sends it, so a marker older than this was not made for this request.
+SHADOW_MAX_AGE_SECONDS = 30
 # How far ahead of this host's clock a signer's clock may run. Beyond it a token is refused: a token
 # dated in the future would outlive its max age by that much.
 CLOCK_SKEW_SECONDS = 5
@@ -108,12 +116,26 @@ def sign_internal(*, keys: Sequence[str], issued_at: float | None = None) -> str
 
 def verify_internal(value: str | None, *, keys: Sequence[str], max_age: int = INTERNAL_MAX_AGE_SECONDS) -> bool:
     """Whether `value` is a fresh `sign_internal()` proof under one of `keys`."""
+    return _holds(value, keys=keys, salt=INTERNAL_SALT, max_age=max_age, what="internal proof")
+
+
+def sign_shadow(*, keys: Sequence[str], issued_at: float | None = None) -> str:
+    """The value of `X-Strangler-Shadow`: proof that a request is the proxy's shadow copy."""
+    return _signer(keys, SHADOW_SALT, issued_at).sign_object("strangler-shadow")
+
+
+def verify_shadow(value: str | None, *, keys: Sequence[str], max_age: int = SHADOW_MAX_AGE_SECONDS) -> bool:
+    """Whether `value` is a fresh `sign_shadow()` marker under one of `keys` (the reason is logged if not)."""
+    return _holds(value, keys=keys, salt=SHADOW_SALT, max_age=max_age, what="shadow marker")
+
+
+def _holds(value: str | None, *, keys: Sequence[str], salt: str, max_age: int, what: str) -> bool:
     if not value or not keys:
         return False
     try:
-        _Verifier(keys, INTERNAL_SALT).unsign_object(value, max_age=max_age)
-    except signing.BadSignature as exc:
-        logger.warning("rejected internal proof", extra={"reason": exc.__class__.__name__})
+        _Verifier(keys, salt).unsign_object(value, max_age=max_age)
+    except signing.BadSignature as exc:  # SignatureExpired and IssuedInTheFuture are BadSignatures too
+        logger.warning(f"rejected {what}", extra={"reason": exc.__class__.__name__})
         return False
     return True
 

@@ -25,7 +25,7 @@ from redis.exceptions import RedisError
 
 from chassis import request_id
 from chassis.env import ConfigError
-from chassis.identity import sign_internal
+from chassis.identity import sign_shadow
 from chassis.logging import configure as configure_logging
 from strangler_proxy.configuration.errors import RouteTableInvalid
 from strangler_proxy.configuration.loader import load_route_table
@@ -103,7 +103,7 @@ async def start() -> Runtime:
     identity_stage = await identity.startup(settings, lookup_limit=limits_stage, mode=table.identity,
                                             login_url=table.login_url)
     keys = identity_stage.keys
-    shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_internal(keys=keys),
+    shadow = ShadowDispatcher(pools, control_redis, shadow_proof=lambda: sign_shadow(keys=keys),
                               guarded_cookies=table.guarded_cookies)
     shadow.start()
     breakers = Breakers()

@@ -8,8 +8,9 @@ second time, for the noise model (noise.py).
 
 Which requests are copied: those of a route in shadow mode whose whole body was read (up to the proxy's
 buffer) and whose method is safe (GET, HEAD, OPTIONS), or, with `--writes dry-run`, any method when the
-candidate has opted in (`dry_run = true` on its upstream). Copies carry `X-Strangler-Shadow`, signed like
-the internal proof, which a dry-run service requires before it runs a write it will roll back.
+candidate has opted in (`dry_run = true` on its upstream). Copies carry `X-Strangler-Shadow`, signed with
+the identity keys (chassis.identity.sign_shadow), which a dry-run service (chassis.dryrun) requires before
+it runs a write it will roll back.
 """
 
 from __future__ import annotations
