@@ -18,6 +18,7 @@ from celery import Celery, signals
 from chassis import logging as chassis_logging
 from chassis import request_id
 from chassis.broker import broker_settings
+from chassis.dryrun.publishing import GuardedCelery
 from chassis.stdout_relay import relay_stdout
 
 REQUEST_ID_HEADER = "request_id"
@@ -48,8 +49,9 @@ def celery_config(broker_url: str, *, visibility_timeout: int = DEFAULT_VISIBILI
 
 
 def make_celery(name: str, *, broker_url: str, service: str, **options: Any) -> Celery:
-    """A Celery app configured for the kit; `service` names it in the JSON logs."""
-    app = Celery(name)
+    """A Celery app configured for the kit; `service` names it in the JSON logs. It publishes nothing in a
+    dry run (chassis.dryrun)."""
+    app = GuardedCelery(name)
     app.conf.update(celery_config(broker_url, **options))
     _connect_logging(service)
     return app

@@ -66,6 +66,9 @@ X_FRAME_OPTIONS = "DENY"
 INSTALLED_APPS = [*defaults.ADMIN_APPS, "rest_framework", "chassis", "extracted.checkout.checkout"]
 MIDDLEWARE = [
     "chassis.request_id.RequestIdMiddleware",
+    # The proxy's shadowed writes (routes.toml: dry_run = true on this upstream) run here rolled back, with
+    # every side effect suppressed (chassis.dryrun); with the guarded e-mail backend below, this opts in.
+    "chassis.dryrun.middleware.DryRunMiddleware",
     "chassis.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -141,7 +144,9 @@ SHOP_REPORT_EMAIL = env_str("SHOP_REPORT_EMAIL", "shop@localhost")
 SHOP_REPORT_HOUR_UTC = env_int("SHOP_REPORT_HOUR_UTC", 6, minimum=0)
 if SHOP_REPORT_HOUR_UTC > 23:
     raise ConfigError(f"SHOP_REPORT_HOUR_UTC={SHOP_REPORT_HOUR_UTC} is not an hour (0-23); see .env.example.")
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")
+# EMAIL_BACKEND names the backend that sends; the guard in front of it sends nothing in a dry run.
+EMAIL_BACKEND = "chassis.dryrun.mail.GuardedEmailBackend"
+GUARDED_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "concierge@localhost")
 
 # ---------------------------------------------------------------- release phase
