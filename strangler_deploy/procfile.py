@@ -14,6 +14,8 @@ _PORT_PREFIX = re.compile(r"(?:^|\s)PORT=\$\{?([A-Z][A-Z0-9_]*)\}?(?=\s)")
 # Commands that start a stand-in for a part a platform provides (a Redis server, the card-processor
 # sandbox): they run under `honcho start` and are replaced by the real service anywhere else.
 _LOCAL_ONLY = ("chassis.devredis", "sandboxes.")
+# Where a web process answers "up" from memory; chassis.health serves /healthz for every other one.
+_HEALTH_PATHS = (("strangler_proxy.", "/_strangler/healthz"), ("sandboxes.card_processor.", "/_sandbox/healthz"))
 
 
 class Kind(Enum):
@@ -31,6 +33,24 @@ class Process:
     kind: Kind
     # The variable holding the port a web process binds ("PORT" unless the command maps another onto it).
     port_variable: str | None
+
+    @property
+    def serves_http(self) -> bool:
+        """True for web processes and for local stand-ins that run gunicorn (the card-processor sandbox)."""
+        return self.kind is Kind.WEB or (self.kind is Kind.LOCAL and "gunicorn" in self.command)
+
+    @property
+    def bound_port_variable(self) -> str | None:
+        """The variable naming the port this process binds, local stand-ins included (`port_variable`
+        is None for those, as nothing deploys them)."""
+        return _bound_port_variable(self.command) if self.serves_http else None
+
+    @property
+    def health_path(self) -> str | None:
+        """The path that answers 200 from memory while the process is up; None for a process without HTTP."""
+        if not self.serves_http:
+            return None
+        return next((path for module, path in _HEALTH_PATHS if module in self.command), "/healthz")
 
 
 class ProcfileError(ValueError):
@@ -55,11 +75,13 @@ def read_procfile(path: Path) -> list[Process]:
 
 def _process(name: str, command: str) -> Process:
     kind = _kind(name, command)
-    port_variable = None
-    if kind is Kind.WEB:
-        mapped = _PORT_PREFIX.search(command)
-        port_variable = mapped.group(1) if mapped else "PORT"
+    port_variable = _bound_port_variable(command) if kind is Kind.WEB else None
     return Process(name=name, command=command, kind=kind, port_variable=port_variable)
+
+
+def _bound_port_variable(command: str) -> str:
+    mapped = _PORT_PREFIX.search(command)
+    return mapped.group(1) if mapped else "PORT"
 
 
 def _kind(name: str, command: str) -> Kind:

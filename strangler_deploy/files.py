@@ -1,0 +1,25 @@
+"""Rendered deployment files: written to a folder, or compared with what is there (`--check`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+# Relative path -> text: what a renderer produces.
+Rendered = Mapping[str, str]
+
+
+def write_files(out: Path, files: Rendered) -> list[Path]:
+    written = []
+    for relative, text in files.items():
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale_files(out: Path, files: Rendered) -> list[Path]:
+    """The files under `out` that are missing or differ from what was rendered."""
+    return [out / relative for relative, text in files.items()
+            if not (out / relative).is_file() or (out / relative).read_text(encoding="utf-8") != text]
