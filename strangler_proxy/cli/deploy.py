@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from strangler_deploy.compose import render_compose
+from strangler_deploy.ecs.cli import ecs
 from strangler_deploy.environment import Variable, read_env_example
 from strangler_deploy.files import Rendered, stale_files, write_files
 from strangler_deploy.heroku import REQUIREMENTS, render_app_json
@@ -87,3 +88,6 @@ def _render(render: Callable[[], Rendered], out: Path, check: bool, as_json: boo
             print_line(f"wrote {path}")
     if check and paths:
         raise SystemExit(1)
+
+
+deploy.add_command(ecs)
