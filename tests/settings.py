@@ -17,5 +17,7 @@ if "REDIS_URL" not in os.environ:
     os.environ["TESTS_START_REDIS"] = "true"
 os.environ.setdefault("CARD_PROCESSOR_URL", "http://127.0.0.1:1")
 os.environ.setdefault("IDENTITY_SIGNING_KEYS", "insecure-local-only-identity-key")
+# Popular searches counted by the tests stay out of a stack's on the same Redis.
+os.environ.setdefault("CATALOG_REDIS_PREFIX", f"catalog-tests-{os.getpid()}")
 
 from monolith.concierge.settings import *  # noqa: F403  (the monolith's settings, under the test defaults above)

@@ -18,36 +18,25 @@ while the monolith has no IDENTITY_SIGNING_KEYS (it fails closed).
 
 from __future__ import annotations
 
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog_contract.api import RESERVATION_ID, ReservationFilter, ReservationInput, ReservationOutput
 from chassis.identity import IsKitService
 from monolith.catalog import selectors
 from monolith.catalog.services import reservation_make, reservation_release
 
-RESERVATION_ID = r"[A-Za-z0-9_-]{1,64}"
-
-
-class ReservationOutput(serializers.Serializer):
-    reservationId = serializers.CharField(source="id")
-    productId = serializers.CharField(source="product_id")
-    quantity = serializers.IntegerField()
-    held = serializers.BooleanField()
-    createdAt = serializers.DateTimeField(source="created_at")
+__all__ = ["RESERVATION_ID", "ReservationApi", "ReservationListApi"]
 
 
 class ReservationApi(APIView):
     authentication_classes: list = []  # no session or token: the signed header is the only credential
     permission_classes = [IsKitService]
 
-    class InputSerializer(serializers.Serializer):
-        productId = serializers.SlugField(max_length=64)
-        quantity = serializers.IntegerField(min_value=1, max_value=1000)
-
     def put(self, request: Request, reservation_id: str) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = ReservationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         reservation, made = reservation_make(reservation_id=reservation_id,
                                              product_id=serializer.validated_data["productId"],
@@ -63,12 +52,8 @@ class ReservationListApi(APIView):
     authentication_classes: list = []
     permission_classes = [IsKitService]
 
-    class FilterSerializer(serializers.Serializer):
-        heldAfter = serializers.DateTimeField()
-        heldBefore = serializers.DateTimeField()
-
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = ReservationFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         held = selectors.reservations_held(after=filters.validated_data["heldAfter"],
                                            before=filters.validated_data["heldBefore"])

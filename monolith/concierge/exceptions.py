@@ -3,12 +3,14 @@ EXCEPTION_HANDLER); every other exception is answered as chassis.errors answers 
 
 from chassis.errors import exception_handler_for
 from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConflict, ReservationReleased
+from monolith.catalog.remote import CatalogUnavailable
 
 STATUSES = {
     ProductNotFound: 404,
     OutOfStock: 409,
     ReservationReleased: 410,
     ReservationConflict: 422,
+    CatalogUnavailable: 503,
 }
 
 exception_handler = exception_handler_for(STATUSES)

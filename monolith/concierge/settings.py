@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     *defaults.ADMIN_APPS,
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
     "chassis",
     "strangler_django",
     "monolith.accounts",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET answer, 304 when the client's If-None-Match names it.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -106,10 +109,23 @@ REST_FRAMEWORK = defaults.rest_framework_settings(
     # The services' domain errors become HTTP answers there, and only there.
     EXCEPTION_HANDLER="monolith.concierge.exceptions.exception_handler",
 )
+SPECTACULAR_SETTINGS = defaults.openapi_settings(
+    title="Concierge monolith", description="Chat, checkout, orders, accounts and the catalogue, as the monolith serves them.")
 
 # ---------------------------------------------------------------- identity (shared with the proxy and services)
 # First key signs, every key verifies: add a new key in front, retire the old one later.
 IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
+
+# ---------------------------------------------------------------- catalogue (branch by abstraction)
+# Unset: the catalogue is the monolith's own tables. Set: monolith.catalog.gateway calls the catalogue
+# service there instead, waiting at most CATALOG_SERVICE_TIMEOUT seconds for an answer.
+CATALOG_SERVICE_URL = env_str("CATALOG_SERVICE_URL", "")
+if CATALOG_SERVICE_URL:
+    CATALOG_SERVICE_URL = env_url("CATALOG_SERVICE_URL", schemes=("http", "https"))
+CATALOG_SERVICE_TIMEOUT = env_float("CATALOG_SERVICE_TIMEOUT", 3.0, minimum=0.1)
+# Popular searches are counted in Redis under this prefix, over this window (shared with the service).
+CATALOG_REDIS_PREFIX = env_str("CATALOG_REDIS_PREFIX", "catalog")
+POPULAR_SEARCH_WINDOW_SECONDS = env_int("POPULAR_SEARCH_WINDOW_SECONDS", 3600, minimum=60)
 
 # ---------------------------------------------------------------- assistant
 CONVERSATION_TTL_SECONDS = env_int("CONVERSATION_TTL_SECONDS", 3600, minimum=60)

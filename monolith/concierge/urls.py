@@ -7,6 +7,7 @@ name_site(admin.site, "Concierge monolith")
 
 urlpatterns = [
     path("", include("chassis.health")),
+    path("", include("chassis.openapi")),  # GET /v1/schema
     path("v1/", include("monolith.catalog.urls")),
     path("v1/", include("monolith.assistant.urls")),
     path("v1/", include("monolith.orders.urls")),

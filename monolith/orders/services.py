@@ -35,11 +35,11 @@ def order_checkout(*, user: User, product: ProductInfo, delivery_address: str,
                    delivery_date: datetime.date) -> Order:
     """Sell one unit of `product` to `user`; raises OutOfStock or a CardProcessorError, changing nothing."""
     order_id = uuid.uuid4()
-    gateway.reserve_stock(product.id)
+    gateway.reserve_stock(product.id, reservation_id=_reservation_id(order_id))
     try:
         payment = _charge(order_id=order_id, user=user, product=product)
     except CardProcessorError:
-        gateway.release_stock(product.id)
+        gateway.release_stock(reservation_id=_reservation_id(order_id))
         raise
     order = _store(order_id=order_id, user=user, product=product, payment=payment,
                    delivery_address=delivery_address, delivery_date=delivery_date)
@@ -47,6 +47,11 @@ def order_checkout(*, user: User, product: ProductInfo, delivery_address: str,
                                           "amount_cents": product.price_cents, "payment_id": payment.id})
     order_confirmation_send(order=order)
     return order
+
+
+def _reservation_id(order_id: uuid.UUID) -> str:
+    """The order's hold on its stock, the same on every call for the order."""
+    return f"order-{order_id}"
 
 
 def _charge(*, order_id: uuid.UUID, user: User, product: ProductInfo) -> Payment:
@@ -70,5 +75,5 @@ def _store(*, order_id: uuid.UUID, user: User, product: ProductInfo, payment: Pa
         # The card was charged but there is no order to show for it: give the money and stock back.
         logger.exception("storing the order failed; refunding", extra={"order_id": str(order_id)})
         card_processor().refund(payment.id, idempotency_key=f"order-{order_id}-refund")
-        gateway.release_stock(product.id)
+        gateway.release_stock(reservation_id=_reservation_id(order_id))
         raise

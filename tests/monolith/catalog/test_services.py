@@ -1,4 +1,5 @@
 import threading
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +9,10 @@ from monolith.catalog import errors, gateway, services
 from monolith.catalog.models import Product
 
 
+def new_id() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
 def test_the_demo_catalogue_has_twenty_products_across_shop_and_travel(demo_catalog):
     categories = set(Product.objects.values_list("category", flat=True))
     assert Product.objects.count() >= 20
@@ -15,7 +20,7 @@ def test_the_demo_catalogue_has_twenty_products_across_shop_and_travel(demo_cata
 
 
 def test_loading_the_demo_catalogue_again_keeps_stock_sold_since(demo_catalog):
-    gateway.reserve_stock("chocolate-truffles")
+    gateway.reserve_stock("chocolate-truffles", reservation_id=new_id())
     before = Product.objects.get(pk="chocolate-truffles").stock
     call_command("load_demo_catalog", verbosity=0)
     assert Product.objects.get(pk="chocolate-truffles").stock == before
@@ -24,22 +29,23 @@ def test_loading_the_demo_catalogue_again_keeps_stock_sold_since(demo_catalog):
 
 def test_reserving_takes_one_unit(demo_catalog):
     before = gateway.get_product("prosecco").stock
-    gateway.reserve_stock("prosecco")
+    gateway.reserve_stock("prosecco", reservation_id=new_id())
     assert gateway.get_product("prosecco").stock == before - 1
 
 
 def test_reserving_the_last_unit_twice_raises_out_of_stock(demo_catalog):
     Product.objects.filter(pk="prosecco").update(stock=1)
-    gateway.reserve_stock("prosecco")
+    gateway.reserve_stock("prosecco", reservation_id=new_id())
     with pytest.raises(gateway.OutOfStock):
-        gateway.reserve_stock("prosecco")
+        gateway.reserve_stock("prosecco", reservation_id=new_id())
     assert gateway.get_product("prosecco").stock == 0
 
 
 def test_releasing_puts_the_unit_back(demo_catalog):
     before = gateway.get_product("teddy-bear").stock
-    gateway.reserve_stock("teddy-bear")
-    gateway.release_stock("teddy-bear")
+    reservation_id = new_id()
+    gateway.reserve_stock("teddy-bear", reservation_id=reservation_id)
+    gateway.release_stock(reservation_id=reservation_id)
     assert gateway.get_product("teddy-bear").stock == before
 
 
@@ -53,7 +59,7 @@ def test_concurrent_buyers_never_oversell():
     def buy() -> None:
         barrier.wait()
         try:
-            gateway.reserve_stock("balloon-ride")
+            gateway.reserve_stock("balloon-ride", reservation_id=new_id())
             sold.append(1)
         except gateway.OutOfStock:
             pass
