@@ -1,0 +1,114 @@
+"""Where a module stands, kept in both sides' databases (`datasync_state`), and opening both sides.
+
+    phase      off → sync → backfilled → reads → writes → retired   (and back, one at a time)
+    owner      the side whose writes count (and are captured); None while writes switch: nobody writes
+    reads      the side that serves reads
+    detail     the last reconciliation and backfill, as JSON
+
+Both sides hold the same row; the capture triggers read their own side's copy inside the writing
+transaction, which is how a flipped owner refuses the other side's writes at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from datasync import sql
+from datasync.spec import Module
+
+PHASES = ("off", "sync", "backfilled", "reads", "writes", "retired")
+
+
+@dataclass
+class State:
+    module: str
+    phase: str = "off"
+    owner: str | None = None
+    reads: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+    updated_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"module": self.module, "phase": self.phase, "owner": self.owner, "reads": self.reads,
+                "detail": self.detail, "updatedAt": self.updated_at}
+
+
+@dataclass
+class Sides:
+    """Both sides' databases of a module, open."""
+
+    module: Module
+    databases: dict[str, sql.Database]
+
+    @property
+    def origin(self) -> sql.Database:
+        return self.databases[self.module.origin.name]
+
+    @property
+    def target(self) -> sql.Database:
+        return self.databases[self.module.target.name]
+
+    def __getitem__(self, name: str) -> sql.Database:
+        return self.databases[name]
+
+    def other(self, name: str) -> sql.Database:
+        return self.databases[self.module.other(name).name]
+
+
+@contextmanager
+def open_sides(module: Module) -> Iterator[Sides]:
+    with ExitStack() as stack:
+        databases: dict[str, sql.Database] = {}
+        for side in module.sides:
+            database = sql.connect(side)
+            stack.callback(database.close)
+            databases[side.name] = database
+        kinds = {database.kind for database in databases.values()}
+        if len(kinds) > 1:
+            raise sql.DatabaseError(f"module {module.name}: both sides must be the same kind of database "
+                                    f"(rows are compared by their text form); found {', '.join(sorted(kinds))}.")
+        yield Sides(module, databases)
+
+
+def state_read(database: sql.Database, module: Module) -> State:
+    if not database.has_tables():
+        return State(module.name, reads=module.origin.name, owner=None)
+    found = database.rows("SELECT owner, phase, reads, detail, CAST(updated_at AS TEXT) FROM datasync_state "
+                          "WHERE module = %s", [module.name])
+    if not found:
+        return State(module.name, reads=module.origin.name)
+    owner, phase, reads, detail, updated_at = found[0]
+    return State(module.name, phase=phase, owner=owner, reads=reads, detail=json.loads(detail or "{}"),
+                 updated_at=str(updated_at))
+
+
+def state_write(database: sql.Database, state: State) -> None:
+    database.execute(
+        "INSERT INTO datasync_state (module, owner, phase, reads, detail, updated_at) "
+        f"VALUES (%s, %s, %s, %s, %s, {sql.now(database)}) ON CONFLICT (module) DO UPDATE SET owner = excluded.owner, "
+        "phase = excluded.phase, reads = excluded.reads, detail = excluded.detail, updated_at = excluded.updated_at",
+        [state.module, state.owner, state.phase, state.reads, json.dumps(state.detail)])
+
+
+def state_save(sides: Sides, state: State, *, first: str | None = None) -> None:
+    """Write `state` to both sides; `first` names the side that must see it first (the one losing writes)."""
+    order = sorted(sides.databases, key=lambda name: name != first)
+    for name in order:
+        with sides[name].transaction():
+            state_write(sides[name], state)
+
+
+def current(sides: Sides) -> State:
+    """The module's state as its origin holds it (both sides hold the same)."""
+    return state_read(sides.origin, sides.module)
+
+
+def backlog(database: sql.Database, module: Module) -> int:
+    if not database.has_tables():
+        return 0
+    return int(database.one("SELECT count(*) FROM datasync_outbox WHERE module = %s AND published_at IS NULL",
+                            [module.name])[0])
