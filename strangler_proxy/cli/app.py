@@ -19,7 +19,7 @@ def strangler(env_file: Path | None) -> None:
 
 def register() -> None:
     """Add every subcommand (imported here so that `strangler --help` lists them all)."""
-    from strangler_proxy.cli import control, deploy, doctor, export, inventory, keys, monolith, routes
+    from strangler_proxy.cli import control, data, deploy, doctor, export, inventory, keys, monolith, routes
 
     strangler.add_command(routes.check)
     strangler.add_command(export.export)
@@ -29,6 +29,7 @@ def register() -> None:
     strangler.add_command(monolith.proxy)
     strangler.add_command(inventory.inventory)
     strangler.add_command(deploy.deploy)
+    strangler.add_command(data.data)
     for command in control.COMMANDS:
         strangler.add_command(command)
 
