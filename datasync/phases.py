@@ -44,7 +44,7 @@ def sync_on(sides: Sides) -> Step:
     """Install the mechanism on both sides and start capturing the origin's writes."""
     state = current(sides)
     if state.phase not in ("off", "sync"):
-        raise PhaseRefused(f"module {sides.module.name} is already past sync-on (phase {state.phase}).")
+        return _recapture(sides, state)
     for database in sides.databases.values():
         database.install_tables()
     state = State(sides.module.name, phase="sync", owner=sides.module.origin.name, reads=sides.module.origin.name,
@@ -54,6 +54,19 @@ def sync_on(sides: Sides) -> Step:
         database.install_capture(sides.module)
     return Step(sides.module.name, "off", "sync",
                 [f"capture triggers on {', '.join(sides.databases)}", f"owner: {state.owner}"])
+
+
+def _recapture(sides: Sides, state: State) -> Step:
+    """Past sync-on, the triggers are put back where they belong (SQLite drops them when a migration
+    rebuilds a table); the state is not touched."""
+    retired = state.phase == "retired"
+    restored = []
+    for name, database in sides.databases.items():
+        if not (retired and name != sides.module.origin.name) and not database.has_capture(sides.module):
+            database.install_capture(sides.module)
+            restored.append(name)
+    return Step(sides.module.name, state.phase, state.phase,
+                [f"capture triggers restored on {', '.join(restored)}" if restored else "capture triggers in place"])
 
 
 def start_backfill(sides: Sides, **options: Any) -> tuple[Step, Report]:

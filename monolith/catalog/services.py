@@ -3,7 +3,10 @@
 Stock moves are single conditional UPDATEs, so concurrent buyers never oversell and never drive stock
 below zero. A reservation is stock held under an id the caller chose (the checkout's order id); each
 write is one transaction with its conditional stock UPDATE and is idempotent on the id, so a caller may
-repeat any call. Refusals are the domain errors of monolith.catalog.errors.
+repeat any call. Refusals are the domain errors of monolith.catalog.errors, and datasync's NotOwner once
+the products' writes have moved to the catalogue service (`strangler data switch-writes catalog`): from
+then on the monolith's copy is kept by the sync and read-only here (its capture trigger refuses any other
+write too).
 """
 
 from __future__ import annotations
@@ -12,18 +15,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from datasync.guard import ensure_owner
 from monolith.catalog import selectors
 from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConflict, ReservationReleased
 from monolith.catalog.models import Product, Reservation
 
+DATASYNC_MODULE, DATASYNC_SIDE = "catalog", "monolith"  # extracted/catalog/sync.py
+
 
 def stock_reserve(*, product_id: str, quantity: int = 1) -> None:
+    ensure_owner(module=DATASYNC_MODULE, side=DATASYNC_SIDE)
     updated = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
     if not updated:
         raise OutOfStock(product_id)
 
 
 def stock_release(*, product_id: str, quantity: int = 1) -> None:
+    ensure_owner(module=DATASYNC_MODULE, side=DATASYNC_SIDE)
     Product.objects.filter(pk=product_id).update(stock=F("stock") + quantity)
 
 
