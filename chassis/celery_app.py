@@ -2,7 +2,8 @@
 
 Defaults are the ones a saga needs: JSON only (no pickle), late acks with requeue when a worker dies,
 one message prefetched at a time, and a broker visibility timeout longer than any task or countdown, so
-a message is redelivered only when its worker is really gone. A worker whose Redis broker restarts
+a message is redelivered only when its worker is really gone; what each broker (Redis, RabbitMQ, SQS)
+needs for that is derived from the broker URL in chassis.broker. A worker whose Redis broker restarts
 reconnects instead of stopping (chassis.broker), and everything a worker prints is a JSON line, its
 shutdown notices included (chassis.stdout_relay).
 """
@@ -26,7 +27,8 @@ DEFAULT_VISIBILITY_TIMEOUT = 3600
 
 
 def celery_config(broker_url: str, *, visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT,
-                  result_backend: str | None = None) -> dict[str, Any]:
+                  result_backend: str | None = None, sqs_queue_prefix: str = "") -> dict[str, Any]:
+    """The kit's Celery settings for `broker_url`: the same guarantees whichever broker it names."""
     return {
         "broker_url": broker_url,
         "result_backend": result_backend,
@@ -36,7 +38,6 @@ def celery_config(broker_url: str, *, visibility_timeout: int = DEFAULT_VISIBILI
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "broker_transport_options": {"visibility_timeout": visibility_timeout},
         "result_backend_transport_options": {"visibility_timeout": visibility_timeout},
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
@@ -44,7 +45,7 @@ def celery_config(broker_url: str, *, visibility_timeout: int = DEFAULT_VISIBILI
         "task_time_limit": visibility_timeout // 2,
         "task_soft_time_limit": visibility_timeout // 2 - 30,
         "timezone": "UTC",
-        **broker_settings(broker_url),
+        **broker_settings(broker_url, visibility_timeout=visibility_timeout, sqs_queue_prefix=sqs_queue_prefix),
     }
 
 

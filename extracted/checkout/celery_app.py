@@ -40,7 +40,7 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
 
 
 app = make_celery("checkout", broker_url=settings.CELERY_BROKER_URL, service=settings.SERVICE_NAME,
-                  visibility_timeout=settings.CELERY_VISIBILITY_TIMEOUT)
+                  visibility_timeout=settings.CELERY_VISIBILITY_TIMEOUT, sqs_queue_prefix=settings.CELERY_SQS_QUEUE_PREFIX)
 app.conf.update(
     task_default_queue=settings.CHECKOUT_QUEUE,
     beat_schedule=beat_schedule(),

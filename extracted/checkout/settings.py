@@ -8,6 +8,7 @@ process of the service at start-up, naming the variables.
 """
 
 from chassis import settings as defaults
+from chassis.broker import env_broker_url, env_visibility_timeout
 from chassis.env import (
     ConfigError,
     env_bool,
@@ -123,8 +124,9 @@ CARD_PROCESSOR_URL = env_url("CARD_PROCESSOR_URL", schemes=("http", "https"))
 CARD_PROCESSOR_TIMEOUT = env_float("CARD_PROCESSOR_TIMEOUT", 5.0, minimum=0.1)
 
 # ---------------------------------------------------------------- broker and saga
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_VISIBILITY_TIMEOUT = env_visibility_timeout(CELERY_BROKER_URL)
+CELERY_SQS_QUEUE_PREFIX = env_str("CELERY_SQS_QUEUE_PREFIX", "")
 CHECKOUT_QUEUE = env_str("CHECKOUT_QUEUE", "checkout")
 ORDER_EVENTS_QUEUE = env_str("ORDER_EVENTS_QUEUE", NOTIFICATIONS_QUEUE)
 SAGA_RETRY = RetryPolicy(max_attempts=env_int("SAGA_MAX_ATTEMPTS", 8, minimum=1),

@@ -13,6 +13,7 @@ from django.conf import settings  # noqa: E402  (Django is set up first)
 
 from chassis.celery_app import make_celery  # noqa: E402  (Django is set up first)
 
-app = make_celery("notifications", broker_url=settings.CELERY_BROKER_URL, service=settings.SERVICE_NAME)
+app = make_celery("notifications", broker_url=settings.CELERY_BROKER_URL, service=settings.SERVICE_NAME,
+                  visibility_timeout=settings.CELERY_VISIBILITY_TIMEOUT, sqs_queue_prefix=settings.CELERY_SQS_QUEUE_PREFIX)
 app.autodiscover_tasks(["extracted.notifications.notifications"])
 

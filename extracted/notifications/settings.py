@@ -7,6 +7,7 @@ with SMS_VIA_SNS=true and either missing, the worker stops at start-up naming it
 """
 
 from chassis import settings as defaults
+from chassis.broker import env_broker_url, env_visibility_timeout
 from chassis.env import env_bool, env_database, env_environment, env_float, env_list, env_str, env_url, read_dot_env
 
 read_dot_env()
@@ -79,7 +80,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 # ---------------------------------------------------------------- broker
-CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "amqp", "amqps", "sqs"))
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_VISIBILITY_TIMEOUT = env_visibility_timeout(CELERY_BROKER_URL)
+CELERY_SQS_QUEUE_PREFIX = env_str("CELERY_SQS_QUEUE_PREFIX", "")
 
 # ---------------------------------------------------------------- e-mail
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "chassis.mail.JsonConsoleEmailBackend")
