@@ -218,18 +218,22 @@ class CheckoutSystem:
 @contextmanager
 def running_checkout(tmp_path: Path, *, card_processor_env: dict[str, str] | None = None,
                      saga_env: dict[str, str] | None = None, workers: int = 1, worker_concurrency: int = 8,
-                     monolith_env: dict[str, str] | None = None,
-                     redis_url: str | None = None) -> Iterator[CheckoutSystem]:
+                     monolith_env: dict[str, str] | None = None, redis_url: str | None = None,
+                     broker_env: dict[str, str] | None = None) -> Iterator[CheckoutSystem]:
     """The checkout, its workers, the monolith and the card processor, all up for the block.
 
     `redis_url`: the Redis every process uses (broker and REDIS_URL); by default the one REDIS_URL names here.
+    `broker_env`: another broker for the checkout's processes (CELERY_BROKER_URL and, for SQS, the AWS_*
+    variables); the helpers that read or send messages here (`published_events`, `send_step`, ...) speak
+    to Redis only.
     """
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_card_processor(tmp_path / "card-processor",
                                                              **(card_processor_env or {})))
         monolith_db = stack.enter_context(throwaway_database_url(_folder(tmp_path / "monolith")))
         checkout_db = stack.enter_context(throwaway_database_url(_folder(tmp_path / "checkout")))
-        system = _system(sandbox, monolith_db, checkout_db, {**FAST_SAGA, **(saga_env or {})}, redis_url)
+        system = _system(sandbox, monolith_db, checkout_db, {**FAST_SAGA, **(saga_env or {})}, redis_url,
+                         broker_env or {})
         system.card_processor_env = dict(card_processor_env or {})
         system.logs = tmp_path / "logs"
         stack.callback(lambda: system.card_processor.stop())  # the one running now, if it was restarted
@@ -241,13 +245,13 @@ def running_checkout(tmp_path: Path, *, card_processor_env: dict[str, str] | Non
 
 
 def _system(sandbox: Sandbox, monolith_db: str, checkout_db: str, saga_env: dict[str, str],
-            redis_url: str | None = None) -> CheckoutSystem:
+            redis_url: str | None = None, broker_env: dict[str, str] | None = None) -> CheckoutSystem:
     monolith_port, checkout_port, run = free_port(), free_port(), uuid.uuid4().hex[:10]
     redis_url = redis_url or process_env()["REDIS_URL"]
     env = _common_env(redis_url, sandbox.base_url) | saga_env | {
         "SERVICE_NAME": "checkout", "PORT": str(checkout_port), "DATABASE_URL": checkout_db,
         "CATALOG_URL": f"http://127.0.0.1:{monolith_port}", "CHECKOUT_QUEUE": f"checkout-{run}",
-        "ORDER_EVENTS_QUEUE": f"order-events-{run}", "CELERY_BROKER_URL": redis_url}
+        "ORDER_EVENTS_QUEUE": f"order-events-{run}", "CELERY_BROKER_URL": redis_url} | (broker_env or {})
     system = CheckoutSystem(f"http://127.0.0.1:{checkout_port}", f"http://127.0.0.1:{monolith_port}", sandbox,
                             redis_url, env["CHECKOUT_QUEUE"], env["ORDER_EVENTS_QUEUE"], env)
     system.monolith_env = _common_env(redis_url, sandbox.base_url) | {
