@@ -29,6 +29,7 @@ class Intent(StrEnum):
     SEARCH = "search"
     CHEAPER = "cheaper"
     PICK = "pick"
+    POPULAR = "popular"
     FALLBACK = "fallback"
 
 
@@ -113,6 +114,13 @@ _PICK = re.compile(
     rf"({'|'.join(_ORDINALS)})(?:\s+(?:one|option|item|product))?(?:\s+(?:for|on|by|please))*"
 )
 _CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower price[sd]?|more affordable)\b")
+# "What's popular?", "what are people searching for", "trending", "best sellers": what others look for.
+_POPULAR = re.compile(r"\b(?:popular|trending|best ?sellers?|(?:people|others|everyone|everybody)\s+"
+                      r"(?:(?:are|is)\s+)?(?:search(?:ing)?|looking|buy(?:ing)?)|top searches|what(?:'s|s| is)\s+hot)\b")
+# Words a question about what is popular may have beyond the stop-words; with any other, it is a search.
+_POPULAR_WORDS = frozenset({"popular", "trending", "bestseller", "bestsellers", "sellers", "seller", "people",
+                            "others", "everyone", "everybody", "searching", "search", "searches", "buying",
+                            "right", "now", "today", "lately", "most", "top", "hot", "here", "what's", "whats"})
 
 
 # ---------------------------------------------------------------- dates
@@ -232,6 +240,8 @@ def _classify(rest: str, small_talk: Intent | None, slots: Understanding) -> Und
         return Understanding(Intent.PICK, delivery_date=slots.delivery_date, pick=_ORDINALS[pick[1]])
     if small_talk and not asks_for_products:
         return Understanding(small_talk)
+    if _POPULAR.search(rest) and set(slots.words) <= _POPULAR_WORDS and slots.max_price_cents is None:
+        return Understanding(Intent.POPULAR, delivery_date=slots.delivery_date)
     if _CHEAPER.search(rest) and not (slots.words or slots.category):
         return Understanding(Intent.CHEAPER, delivery_date=slots.delivery_date)
     if asks_for_products or slots.delivery_date:

@@ -109,6 +109,14 @@ def nothing_cheaper(*, cheapest: ProductInfo) -> str:
     return f"{cheapest.price_display} is already the lowest price I have for that. Shall I look for something else?"
 
 
+def popular(terms: list[str]) -> str:
+    """ "Lately people have been searching for chocolate, roses and prosecco. ..." """
+    if not terms:
+        return f"Nobody has searched for anything lately: you could be the first! Try {_EXAMPLES}."
+    listed = terms[0] if len(terms) == 1 else f"{', '.join(terms[:-1])} and {terms[-1]}"
+    return f"Lately people have been searching for {listed}. Shall I show you some? Just name one."
+
+
 def pick_out_of_range(*, shown: int) -> str:
     return f"I showed you {shown} option{'s' if shown != 1 else ''}; say \"the first one\" up to \"the last one\"."
 

@@ -22,6 +22,8 @@ from monolith.catalog import gateway
 from monolith.catalog.gateway import ProductInfo
 
 RESULTS_SHOWN = 5
+# How many popular search terms the assistant names.
+POPULAR_SHOWN = 3
 
 Handler = Callable[[Understanding, Conversation, date], list[Message]]
 
@@ -124,4 +126,11 @@ def _order(product_id: str, conversation: Conversation, today: date) -> list[Mes
     return [replies.unstructured(replies.checkout_prompt(product, when, today)), replies.checkout_form(product, when)]
 
 
-_HANDLERS: dict[Intent, Handler] = {Intent.SEARCH: _search, Intent.CHEAPER: _cheaper, Intent.PICK: _pick}
+def _popular(understanding: Understanding, conversation: Conversation, today: date) -> list[Message]:
+    """What others searched for lately, as the catalogue counted it."""
+    terms = [term for term, _count in gateway.popular_searches(limit=POPULAR_SHOWN)]
+    return [replies.unstructured(replies.popular(terms))]
+
+
+_HANDLERS: dict[Intent, Handler] = {Intent.SEARCH: _search, Intent.CHEAPER: _cheaper, Intent.PICK: _pick,
+                                    Intent.POPULAR: _popular}

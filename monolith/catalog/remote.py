@@ -13,6 +13,7 @@ apart:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -26,11 +27,21 @@ from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConf
 
 RESERVATIONS = "/internal/catalog/reservations"
 
+logger = logging.getLogger(__name__)
+
 
 class CatalogUnavailable(ApplicationError):
-    """The catalogue service gave no usable answer; whether a write took effect is unknown."""
+    """The catalogue service gave no usable answer; whether a write took effect is unknown.
+
+    Its message is the client's; what went wrong (`detail`, naming the call) is logged where it is raised.
+    """
 
     default_message = "The catalogue is unavailable; try again shortly."
+
+    def __init__(self, detail: str) -> None:
+        super().__init__()
+        self.detail = detail
+        logger.warning("the catalogue service gave no usable answer", extra={"detail": detail})
 
 
 class RemoteCatalog:

@@ -1,9 +1,12 @@
 """Fixtures for the monolith's tests."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from devstack.catalog import KEYS, Deployable, running_catalog
 from monolith.accounts.services import user_create
 
 
@@ -23,3 +26,22 @@ def shopper(db) -> User:
 def shopper_client(client, shopper):
     client.force_login(shopper)
     return client
+
+
+@pytest.fixture(scope="session")
+def catalog_service(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[Deployable]:
+    """The catalogue service under gunicorn, with its own database holding the demo catalogue."""
+    with running_catalog(tmp_path_factory.mktemp("monolith-catalog-service")) as service:
+        yield service
+
+
+@pytest.fixture(params=["local", "service"])
+def catalog_mode(request: pytest.FixtureRequest, demo_catalog: None, settings) -> str:
+    """The monolith with its catalogue in its own tables ("local"), or in the catalogue service ("service"):
+    the switch is the environment's CATALOG_SERVICE_URL alone. The service is shared by the tests, so
+    they measure stock as a difference and keep to reservation ids and search terms of their own."""
+    if request.param == "service":
+        service = request.getfixturevalue("catalog_service")
+        settings.CATALOG_SERVICE_URL = service.url
+        settings.IDENTITY_SIGNING_KEYS = KEYS
+    return request.param

@@ -227,3 +227,24 @@ def test_bad_conversation_header_gives_400_and_writes_nothing(
     response = post_nlu(client, {"messages": [text_message("hi")]}, header)
     assert response.status_code == 400 and response.json()["code"] == 400
     assert set(redis_client.scan_iter("concierge:conversation:*")) == keys_before
+
+
+def test_what_is_popular_names_the_most_searched_terms_in_both_modes(catalog_mode, client, conversation_id,
+                                                                     redis_client):
+    """Someone else searched for a made-up word many times, then the shopper asks what is popular."""
+    word, other = f"zq{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    for _ in range(40):
+        post_nlu(client, {"messages": [text_message(f"{word} please")]}, other)
+    redis_client.delete(conversation_key(other))
+    response = post_nlu(client, {"messages": [text_message("What's popular?")]}, conversation_id)
+    reply = response.json()["messages"][0]["unstructured"]["text"]
+    assert response.status_code == 200
+    assert reply.startswith("Lately people have been searching for") and word in reply
+
+
+def test_a_search_in_the_chat_finds_the_same_products_in_both_modes(catalog_mode, client, conversation_id):
+    response = post_nlu(client, {"messages": [text_message("a box of chocolates under $25")]}, conversation_id)
+    cards = [m["structured"]["payload"] for m in response.json()["messages"] if m["type"] == "structured"]
+    assert cards and {card["productId"] for card in cards} <= {"chocolate-truffles", "milk-chocolate-hearts",
+                                                               "praline-selection", "dark-chocolate-assortment"}
+    assert all(card["priceCents"] <= 2500 for card in cards)

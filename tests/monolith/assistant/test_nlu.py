@@ -161,3 +161,14 @@ def test_pick_with_a_date_keeps_the_date() -> None:
 def test_an_absurd_price_is_no_limit() -> None:
     found = parse("wine under $99999999999999999999")
     assert (found.max_price_cents, found.words) == (None, ("wine",))
+
+
+@pytest.mark.parametrize("text", ["What's popular?", "what is trending right now", "What are people searching for?",
+                                  "best sellers", "what's hot today"])
+def test_asking_what_is_popular_is_its_own_intent(text: str) -> None:
+    assert parse(text).intent == Intent.POPULAR
+
+
+@pytest.mark.parametrize("text", ["popular chocolates", "trending wine under $30"])
+def test_popular_with_products_named_is_a_search(text: str) -> None:
+    assert parse(text).intent == Intent.SEARCH
