@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from chassis import devredis
 from devstack.card_processor import running_card_processor
+from devstack.checkout import wait_until_ready
 from strangler_deploy.health import NoHealthCheck, check_command
 from strangler_deploy.procfile import read_procfile
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, ManagedProcess, process_env
+from tests.support.waiting import free_port, wait_until
 
 PROCESSES = {process.name: process for process in read_procfile(ROOT / "Procfile")}
 
@@ -31,6 +34,35 @@ def test_probe_passes_while_the_card_processor_answers_and_fails_once_it_stopped
         assert (up.returncode, up.stdout.strip()) == (0, f"http://127.0.0.1:{port}/_sandbox/healthz: 200")
     down = _probe("cardprocessor", CARD_SANDBOX_PORT=port)
     assert down.returncode == 1 and "Connection refused" in down.stdout
+
+
+def test_probe_pings_a_celery_worker_started_by_the_image_entrypoint_and_fails_once_it_stopped(tmp_path: Path) -> None:
+    """The checkout's saga worker, started from its Procfile line by docker/entrypoint.sh, on a Redis of its
+    own (a worker elsewhere on this host has the same node name and must not answer for it)."""
+    port = free_port()
+    server = devredis.start(port, workdir=str(tmp_path))
+    url = f"redis://127.0.0.1:{port}/0"
+    env = process_env(ENVIRONMENT="development", SECRET_KEY="insecure-local-only-deploy-health-tests",
+                      READ_DOT_ENV="false", REDIS_URL=url, IDENTITY_SIGNING_KEYS="deploy-health-tests-signing-key",
+                      CHECKOUT_DATABASE_URL=f"sqlite:///{tmp_path / 'checkout.sqlite3'}",
+                      CARD_PROCESSOR_URL="http://127.0.0.1:9", CATALOG_URL="http://127.0.0.1:9",
+                      CHECKOUT_WORKER_CONCURRENCY="2", LOG_LEVEL="INFO")
+    try:
+        wait_until(lambda: devredis.answers(url), timeout=10, what=f"redis at {url}")
+        worker = ManagedProcess([str(ROOT / "docker" / "entrypoint.sh"), "checkoutworker"], env)
+        try:
+            wait_until_ready(worker)
+            up = subprocess.run([sys.executable, "-m", "strangler_deploy.health", "checkoutworker"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=30, env=env)
+            assert up.returncode == 0 and "pong" in up.stdout, up.stdout + up.stderr
+        finally:
+            assert worker.stop() == 0
+        down = subprocess.run([sys.executable, "-m", "strangler_deploy.health", "checkoutworker"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=30, env=env)
+        assert down.returncode == 1 and "No nodes replied" in down.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_probe_fails_when_the_port_answers_something_other_than_http(tmp_path: Path) -> None:
