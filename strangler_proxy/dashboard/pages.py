@@ -38,7 +38,7 @@ def _head(title: str) -> str:
 
 
 def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, process: Process,
-              progress: Progress | None, flash: Flash | None = None) -> bytes:
+              progress: Progress, flash: Flash | None = None) -> bytes:
     notice = ""
     if flash is not None:
         said = "Done" if flash.kind == "done" else "Refused, nothing changed"
@@ -56,7 +56,7 @@ def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, 
         f"{sections.moving(facts, breakers, csrf)}"
         f'<div class="columns">{forms.controls(facts.table, csrf)}'
         f'<div class="stack">{sections.breaker_states(facts, breakers, process.pid)}'
-        f"{sections.progress(progress)}</div></div>"
+        f"{sections.progress(progress, facts.read_at)}</div></div>"
         f"{sections.history(facts.history, facts.read_at)}"
         f"</main></body></html>"
     )

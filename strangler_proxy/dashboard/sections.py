@@ -26,11 +26,13 @@ from strangler_proxy.dashboard.markup import (
     state_brief,
     table,
 )
-from strangler_proxy.dashboard.progress import Progress
+from strangler_proxy.dashboard.progress import MONOLITH, Progress, Share
 from strangler_proxy.table import Mode, Route
 
 OUTCOME_CLASS = {"pass": "pass", "fail": "fail", "not enough data": "hold"}
 BREAKER_CLASS = {"closed": "pass", "half-open": "hold", "open": "fail"}
+# Rows of requests per route and upstream in the progress panel.
+BY_ROUTE_SHOWN = 8
 
 
 def current_verdict(facts: RouteFacts) -> dict[str, Any] | None:
@@ -224,14 +226,33 @@ def _breaker_badge(state: str) -> str:
     return badge(state, BREAKER_CLASS.get(state, "hold"))
 
 
-def progress(found: Progress | None) -> str:
-    if found is None:
-        body = ('<p class="placeholder"><b>Not measured yet.</b> The share of the monolith\'s URLs that services '
-                "answer needs the URL inventory, which is still to come.</p>")
+def progress(found: Progress, now: float) -> str:
+    """The migration's two figures: URL patterns served beside the monolith (from the last published
+    inventory) and the last hour's requests answered beside it, with the requests per route and upstream."""
+    figures = (_figure("URL patterns moved", found.patterns) if found.patterns is not None else
+               '<div><dt>URL patterns moved</dt><dd class="muted">not listed</dd></div>')
+    figures += _figure(f"requests moved, last {found.window_minutes} min", found.requests)
+    if found.inventory is not None:
+        listed = (f'<p class="muted">Patterns of {e(found.inventory.source)}, listed '
+                  f"{moment(found.inventory.at, now)}; placed on the routes in force.</p>")
     else:
-        body = (f'<p><progress max="{found.total}" value="{found.moved}"></progress> '
-                f"{count(found.moved)} of {count(found.total)} URLs moved</p><p class=\"muted\">{e(found.note)}</p>")
-    return _panel("progress", "Migration progress", "URLs answered by a service", body)
+        listed = ('<p class="placeholder">No URL inventory yet: run <code>strangler inventory --publish</code> '
+                  "where the monolith's settings import, to list its URL patterns here.</p>")
+    total = found.requests.total
+    rows = [row(f"<b>{e(route)}</b>", badge(upstream, "none" if upstream == MONOLITH else "candidate"),
+                f"num:{count(requests)}", f"num:{rate(requests / total)}")
+            for route, upstream, requests in found.by_route[:BY_ROUTE_SHOWN]]
+    served = table(("route", "served by", "num:requests", "num:share"), rows,
+                   empty=f"No request went through the proxies in the last {found.window_minutes} minutes.")
+    return _panel("progress", "Migration progress", f"served by an upstream other than {MONOLITH}",
+                  f'<dl class="figures">{figures}</dl>{listed}{served}')
+
+
+def _figure(label: str, found: Share) -> str:
+    fraction = found.fraction
+    bar = f'<progress max="{found.total}" value="{found.moved}"></progress> ' if found.total else ""
+    return (f"<div><dt>{e(label)}</dt><dd>{bar}{e(rate(fraction) if fraction is not None else '–')} "
+            f"<small>{e(count(found.moved))} of {e(count(found.total))}</small></dd></div>")
 
 
 def history(records: tuple[AuditRecord, ...], now: float) -> str:

@@ -92,11 +92,12 @@ class Dashboard:
     async def _page(self, request: Request, caller: Caller, flash: Flash | None = None, status: int = 200) -> None:
         try:
             facts = await asyncio.to_thread(self._with_redis, read_facts, self.file_table)
+            progress = await asyncio.to_thread(self._with_redis, migration_progress, facts.table)
         except redis.RedisError as error:
             return await _error(request, 503, "Redis cannot be reached", f"The live route states are in Redis: {error}")
         process = pages.Process(os.getpid(), int(self.live.version or 0))
         body = pages.dashboard(facts=facts, breakers=self.breakers(), csrf=self.access.csrf_token(caller), by=caller.by,
-                               process=process, progress=migration_progress(facts.table), flash=flash)
+                               process=process, progress=progress, flash=flash)
         await answer(request.exchange, status, body, HTML)
 
     async def _change(self, request: Request, caller: Caller) -> None:

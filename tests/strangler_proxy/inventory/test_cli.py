@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from strangler_proxy.cli.inventory import literal_prefix, place
 from strangler_proxy.configuration.loader import load_route_table
+from strangler_proxy.dashboard.progress import literal_prefix, place
 from tests.strangler_proxy.control.support import strangler
 
 ROOT = Path(__file__).resolve().parents[3]
