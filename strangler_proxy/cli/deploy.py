@@ -33,38 +33,43 @@ def compose() -> None:
     """docker/compose.yml: every process of the Procfile on the one image, with PostgreSQL and Redis."""
 
 
-@compose.command("render")
-@_ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write compose.yml and postgres-init.sql to (default: ROOT/docker).")
-@_CHECK
-@_JSON
-def compose_render(root: Path, out: Path | None, check: bool, as_json: bool) -> None:
-    """Write docker/compose.yml (and the script creating each service's database) from the Procfile and
-    .env.example."""
-    _render(lambda: render_compose(*_inputs(root)), out or root / "docker", check, as_json)
-
-
 @deploy.group()
 def heroku() -> None:
     """app.json and requirements.txt: one Heroku app with every process type."""
 
 
-@heroku.command("render")
-@_ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write app.json and requirements.txt to (default: ROOT).")
-@_CHECK
-@_JSON
-def heroku_render(root: Path, out: Path | None, check: bool, as_json: bool) -> None:
-    """Write app.json (formation, add-ons, config vars) from the Procfile and .env.example, and
-    requirements.txt (what Heroku's Python buildpack and the image install) from requirements.lock."""
-    def render() -> Rendered:
-        requirements = render_requirements(runtime_dependencies(root / "pyproject.toml"),
-                                           read_lock(root / "requirements.lock"))
-        return {**render_app_json(*_inputs(root)), REQUIREMENTS: requirements}
+def render_command(render: Callable[[Path], Rendered], *, out_default: str, writes: str, doc: str) -> click.Command:
+    """A `render` subcommand: ROOT's files in, `render(root)`'s files written to --out or checked."""
 
-    _render(render, out or root, check, as_json)
+    @click.command("render", help=doc)
+    @_ROOT
+    @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                  help=f"The folder to write {writes} to (default: ROOT{'/' + out_default if out_default else ''}).")
+    @_CHECK
+    @_JSON
+    def command(root: Path, out: Path | None, check: bool, as_json: bool) -> None:
+        _render(lambda: render(root), out or root / out_default, check, as_json)
+
+    return command
+
+
+def _compose_files(root: Path) -> Rendered:
+    return render_compose(*_inputs(root))
+
+
+def _heroku_files(root: Path) -> Rendered:
+    requirements = render_requirements(runtime_dependencies(root / "pyproject.toml"), read_lock(root / "requirements.lock"))
+    return {**render_app_json(*_inputs(root)), REQUIREMENTS: requirements}
+
+
+compose.add_command(render_command(
+    _compose_files, out_default="docker", writes="compose.yml and postgres-init.sql",
+    doc="Write docker/compose.yml (and the script creating each service's database) from the Procfile and "
+        ".env.example."))
+heroku.add_command(render_command(
+    _heroku_files, out_default="", writes="app.json and requirements.txt",
+    doc="Write app.json (formation, add-ons, config vars) from the Procfile and .env.example, and requirements.txt "
+        "(what Heroku's Python buildpack and the image install) from requirements.lock."))
 
 
 def _inputs(root: Path) -> tuple[list[Process], list[Variable]]:
