@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from moto.server import ThreadedMotoServer
 
 from strangler_deploy.environment import Variable, read_env_example
@@ -120,6 +119,7 @@ class Aws:
 
 
 def moto_aws() -> Iterator[Aws]:
+    """moto on a free port with one VPC, subnet and security group; stopped when the generator closes."""
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -135,9 +135,6 @@ def moto_aws() -> Iterator[Aws]:
         yield Aws(endpoint=endpoint, subnet=subnet, security_group=group)
     finally:
         server.stop()
-
-
-aws = pytest.fixture(scope="module", name="aws")(moto_aws)
 
 
 def rendered(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
