@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chassis import connection
-from chassis.env import env_int, env_list, env_str
+from chassis.env import env_bool, env_int, env_list, env_str
 from chassis.logging import JsonFormatter, RequestIdFilter
 
 _service = env_str("SERVICE_NAME", "web")
@@ -20,7 +20,13 @@ workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
 threads = env_int("GUNICORN_THREADS", 4, minimum=1)
 worker_class = "gthread"
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+# SIGTERM: stop accepting, finish the requests under way, then exit; what is still running after this
+# many seconds is cut off. 25 s fits inside Heroku's 30 s and an ECS stopTimeout of 30 s or more.
 graceful_timeout = 25
+# true: bind the port with SO_REUSEPORT, so a replacement can start on the port before this process
+# stops (a rolling restart on one host; each worker then binds the port itself). Off by default: a second
+# server started on the port by mistake should fail, not share the traffic.
+reuse_port = env_bool("GUNICORN_REUSE_PORT", False)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
 forwarded_allow_ips = ",".join(env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
 # gunicorn would take SCRIPT_NAME and PATH_INFO headers from those addresses and cut the path with them;
@@ -39,6 +45,11 @@ accesslog = "-"
 errorlog = "-"
 # Only the atoms are used (see GunicornAccessFormatter); the format string is kept for a human reader.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(D)s'
+
+
+def post_worker_init(worker: Any) -> None:
+    # The application is loaded: what a rolling restart waits for before it stops the old process.
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 
 def pre_request(worker: Any, req: Any) -> None:

@@ -46,11 +46,16 @@ def _env_file(path: Path, overrides: dict[str, str]) -> Path:
     return path
 
 
+def procfile_commands() -> dict[str, str]:
+    """Each process type of the Procfile and its command, in the Procfile's order."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    pairs = (line.split(":", 1) for line in lines if ":" in line and not line.startswith("#"))
+    return {name.strip(): command.strip() for name, command in pairs}
+
+
 def long_running_processes() -> list[str]:
     """Every process type of the Procfile but `release`, which runs once before the others."""
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    names = [line.split(":", 1)[0].strip() for line in lines if ":" in line and not line.startswith("#")]
-    return [name for name in names if name != "release"]
+    return [name for name in procfile_commands() if name != "release"]
 
 
 def _redis_url() -> str:
@@ -61,25 +66,66 @@ def _redis_url() -> str:
     return f"redis://127.0.0.1:{free_port()}/0"
 
 
-@contextmanager
-def running_system(tmp_path: Path, **overrides: str) -> Iterator[RunningSystem]:
-    ports = {name: free_port() for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CARD_SANDBOX_PORT")}
-    with ExitStack() as stack:
-        databases = {name: stack.enter_context(throwaway_database_url(tmp_path / name))
-                     for name in ("DATABASE_URL", "CHECKOUT_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL")}
-        env_file = _env_file(tmp_path / "system.env", {**_wiring(ports, tmp_path), **databases, **overrides})
-        honcho = ["honcho", "--no-colour", "-e", str(env_file)]
-        release = ManagedProcess([*honcho, "start", "release"], process_env())
-        assert release.finish(timeout=180) == 0, "\n".join(release.output())
-        system = RunningSystem(f"http://127.0.0.1:{ports['PORT']}", f"http://127.0.0.1:{ports['CARD_SANDBOX_PORT']}",
-                               ManagedProcess([*honcho, "start", *long_running_processes()], process_env()))
-        system.release_lines = release.output()
+@dataclass
+class ReleasedSystem:
+    """A system's configuration written and its release phase run: every database migrated, nothing
+    running yet. Start it whole under one honcho (`started`) or process by process (tests/e2e/platform.py),
+    as often as a test needs: the databases, queues and ports stay the same."""
+
+    env_file: Path
+    ports: dict[str, int]
+    release_lines: list[str]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['PORT']}"
+
+    @property
+    def card_processor_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['CARD_SANDBOX_PORT']}"
+
+    def honcho(self, *arguments: str) -> list[str]:
+        return ["honcho", "--no-colour", "-e", str(self.env_file), *arguments]
+
+    def settings(self) -> dict[str, str]:
+        """Every variable the processes get, as the env file gives it."""
+        lines = self.env_file.read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+
+    @contextmanager
+    def started(self) -> Iterator[RunningSystem]:
+        """Every long-running process under one `honcho start`, as `./kit up` runs them; stopped after."""
+        system = RunningSystem(self.base_url, self.card_processor_url,
+                               ManagedProcess(self.honcho("start", *long_running_processes()), process_env(),
+                                              log_path=self.env_file.parent / "logs" / "honcho.log"))
+        system.release_lines = self.release_lines
         try:
             system.honcho.wait_for_http(f"{system.base_url}/_strangler/readyz", timeout=90)
             system.honcho.wait_for_http(f"{system.card_processor_url}/_sandbox/healthz", timeout=60)
             yield system
         finally:
             system.honcho.stop(timeout=40)
+
+
+@contextmanager
+def released_system(tmp_path: Path, **overrides: str) -> Iterator[ReleasedSystem]:
+    """Free ports, throwaway databases (dropped after the block) and the release phase run."""
+    ports = {name: free_port() for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CARD_SANDBOX_PORT")}
+    with ExitStack() as stack:
+        databases = {name: stack.enter_context(throwaway_database_url(tmp_path / name))
+                     for name in ("DATABASE_URL", "CHECKOUT_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL")}
+        env_file = _env_file(tmp_path / "system.env", {**_wiring(ports, tmp_path), **databases, **overrides})
+        released = ReleasedSystem(env_file, ports, [])
+        release = ManagedProcess(released.honcho("start", "release"), process_env())
+        assert release.finish(timeout=180) == 0, "\n".join(release.output())
+        released.release_lines = release.output()
+        yield released
+
+
+@contextmanager
+def running_system(tmp_path: Path, **overrides: str) -> Iterator[RunningSystem]:
+    with released_system(tmp_path, **overrides) as released, released.started() as system:
+        yield system
 
 
 def _wiring(ports: dict[str, int], tmp_path: Path) -> dict[str, str]:
