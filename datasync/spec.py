@@ -34,8 +34,8 @@ class Side:
     on_insert: Mapping[str, str] = field(default_factory=dict)
     on_update: Mapping[str, str] = field(default_factory=dict)
 
-    def database_url(self) -> str:
-        url = os.environ.get(self.database_env, "")
+    def database_url(self, environ: Mapping[str, str] | None = None) -> str:
+        url = (os.environ if environ is None else environ).get(self.database_env, "")
         if not url:
             raise SpecError(f"{self.database_env} is not set: the database of the {self.name!r} side.")
         return url

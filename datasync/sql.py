@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -135,7 +135,7 @@ class Database:
         where, params = _range(module, low, high)
         key = quote(module.key)
         found = self.rows(f"SELECT k FROM (SELECT {self.key_text(module)} AS k, row_number() OVER (ORDER BY {key}) AS n "
-                          f"FROM {quote(self.table(module))}{where}) s WHERE n % {int(every)} = 0 ORDER BY n", params)
+                          f"FROM {quote(self.table(module))}{where}) s WHERE n %% {int(every)} = 0 ORDER BY n", params)
         return [str(key) for (key,) in found]
 
     def count(self, module: Module) -> int:
@@ -164,9 +164,9 @@ def _assignments(module: Module, side: Side, excluded: str) -> str:
     return ", ".join(columns)
 
 
-def connect(side: Side) -> Database:
-    """The database of `side`, from the variable its Side names."""
-    url = side.database_url()
+def connect(side: Side, environ: Mapping[str, str] | None = None) -> Database:
+    """The database of `side`, from the variable its Side names (in `environ`, else the process's)."""
+    url = side.database_url(environ)
     scheme = urlsplit(url).scheme
     if scheme in ("postgres", "postgresql", "pgsql"):
         return PostgresDatabase(side, url)
@@ -256,7 +256,8 @@ class PostgresDatabase(Database):
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            cursor = self.connection.execute(sql, params or None)
+            # Without parameters psycopg leaves %% alone: the one way of writing a literal % is taken here.
+            cursor = self.connection.execute(sql, params) if params else self.connection.execute(sql.replace("%%", "%"))
         except psycopg.Error as error:
             raise DatabaseError(f"{self.side.name}: {error}") from error
         return cursor.fetchall() if cursor.description else []
@@ -407,7 +408,8 @@ class SqliteDatabase(Database):
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self.connection.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
+            # One way of writing parameters for both kinds: %s, and %% for a literal %.
+            return self.connection.execute(sql.replace("%s", "?").replace("%%", "%"), tuple(params)).fetchall()
         except sqlite3.Error as error:
             raise DatabaseError(f"{self.side.name}: {error}") from error
 

@@ -12,7 +12,7 @@ transaction, which is how a flipped owner refuses the other side's writes at onc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,11 +60,12 @@ class Sides:
 
 
 @contextmanager
-def open_sides(module: Module) -> Iterator[Sides]:
+def open_sides(module: Module, environ: Mapping[str, str] | None = None) -> Iterator[Sides]:
+    """Both sides' databases, from the variables the module names (in `environ`, else the process's)."""
     with ExitStack() as stack:
         databases: dict[str, sql.Database] = {}
         for side in module.sides:
-            database = sql.connect(side)
+            database = sql.connect(side, environ)
             stack.callback(database.close)
             databases[side.name] = database
         kinds = {database.kind for database in databases.values()}
