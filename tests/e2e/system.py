@@ -110,10 +110,12 @@ class ReleasedSystem:
 @contextmanager
 def released_system(tmp_path: Path, **overrides: str) -> Iterator[ReleasedSystem]:
     """Free ports, throwaway databases (dropped after the block) and the release phase run."""
-    ports = {name: free_port() for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CARD_SANDBOX_PORT")}
+    ports = {name: free_port()
+             for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CATALOG_PORT", "CARD_SANDBOX_PORT")}
     with ExitStack() as stack:
         databases = {name: stack.enter_context(throwaway_database_url(tmp_path / name))
-                     for name in ("DATABASE_URL", "CHECKOUT_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL")}
+                     for name in ("DATABASE_URL", "CHECKOUT_DATABASE_URL", "CATALOG_DATABASE_URL",
+                                  "NOTIFICATIONS_DATABASE_URL")}
         env_file = _env_file(tmp_path / "system.env", {**_wiring(ports, tmp_path), **databases, **overrides})
         released = ReleasedSystem(env_file, ports, [])
         release = ManagedProcess(released.honcho("start", "release"), process_env())
@@ -136,6 +138,7 @@ def _wiring(ports: dict[str, int], tmp_path: Path) -> dict[str, str]:
         **{name: str(port) for name, port in ports.items()},
         "MONOLITH_URL": monolith, "CATALOG_URL": monolith,
         "CHECKOUT_URL": f"http://127.0.0.1:{ports['CHECKOUT_PORT']}",
+        "CATALOG_UPSTREAM_URL": f"http://127.0.0.1:{ports['CATALOG_PORT']}", "CATALOG_REDIS_PREFIX": f"catalog-{run}",
         "CARD_PROCESSOR_URL": f"http://127.0.0.1:{ports['CARD_SANDBOX_PORT']}",
         "CARD_SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'card-sandbox.sqlite3'}",
         "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,

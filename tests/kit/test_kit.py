@@ -54,10 +54,12 @@ def checkout(tmp_path: Path) -> Path:
 @pytest.fixture
 def free_ports() -> dict[str, str]:
     """Every port of the Procfile on a free port, and the URLs that reach them following."""
-    ports = {name: str(free_port()) for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CARD_SANDBOX_PORT")}
+    ports = {name: str(free_port())
+             for name in ("PORT", "MONOLITH_PORT", "CHECKOUT_PORT", "CATALOG_PORT", "CARD_SANDBOX_PORT")}
     monolith = f"http://127.0.0.1:{ports['MONOLITH_PORT']}"
     return {**ports, "MONOLITH_URL": monolith, "CATALOG_URL": monolith,
             "CHECKOUT_URL": f"http://127.0.0.1:{ports['CHECKOUT_PORT']}",
+            "CATALOG_UPSTREAM_URL": f"http://127.0.0.1:{ports['CATALOG_PORT']}",
             "CARD_PROCESSOR_URL": f"http://127.0.0.1:{ports['CARD_SANDBOX_PORT']}",
             "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
 
