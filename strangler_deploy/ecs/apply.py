@@ -50,7 +50,9 @@ class Applied:
 
 def apply(rendering: Rendering, target: Target, *, cluster: str, session: boto3.session.Session,
           waiting: Waiting, report: Report) -> Applied:
-    if session.get_credentials() is None:
+    with _aws("reading the AWS credentials"):
+        credentials = session.get_credentials()
+    if credentials is None:
         raise ApplyError("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; "
                          "nothing was changed")
     ecs = session.client("ecs")

@@ -69,6 +69,8 @@ def ecs() -> None:
 @click.option("--subnet", "subnets", multiple=True, required=True, help="A subnet the tasks run in (repeat).")
 @click.option("--security-group", "security_groups", multiple=True, required=True,
               help="A security group of the tasks (repeat).")
+@click.option("--namespace", help="A Cloud Map namespace for ECS Service Connect: each web process is then "
+                                   "reachable from the others as http://<process>:<port> (e.g. http://monolith:8001).")
 @click.option("--assign-public-ip", is_flag=True, help="Give each task a public IP (subnets without a NAT).")
 @click.option("--cpu", type=int, default=512, show_default=True, help="CPU units per task.")
 @click.option("--memory", type=int, default=1024, show_default=True, help="MiB per task.")
@@ -97,17 +99,18 @@ def render_command(root: Path, env_file: Path, out: Path | None, do_apply: bool,
                    **options: object) -> None:
     """Task definitions and services for every deployable process of the Procfile."""
     import boto3
+    from botocore.exceptions import BotoCoreError
 
     from strangler_deploy.ecs.apply import Waiting, apply
 
     if do_apply and not cluster:
         raise click.UsageError("--apply needs --cluster NAME")
-    session = boto3.session.Session()
     try:
+        session = boto3.session.Session()
         target = _target(session, options)
         rendering = _render(root / "Procfile", root / ".env.example", env_file, target)
         written = [] if out is None else write_files(out, rendered_files(rendering, cluster))
-    except (EcsError, ProcfileError, OSError) as error:
+    except (EcsError, ProcfileError, OSError, BotoCoreError) as error:
         raise click.ClickException(str(error)) from None
     applied = None
     if do_apply:

@@ -2,7 +2,8 @@
 and the AWS CLI's `--cli-input-json`).
 
 One task definition per deployable process type, all on the same image, each container running its
-Procfile command. Web processes map the port they bind and carry a health check; every container logs
+Procfile command. Web processes map the port they bind and carry a health check (and, with a Service
+Connect namespace, are published under their process name: http://monolith:8001); every container logs
 stdout to CloudWatch (`awslogs`: one group per app, one stream prefix per process). Workers are services
 without a load balancer; the scheduler (Celery beat) is a service of exactly one task that is stopped
 before its replacement starts, so two never overlap; `release` is a one-off task, never a service.
@@ -99,7 +100,9 @@ def container(process: Process, values: Values, target: Target) -> Json:
     }
     if process.port_variable:
         port = values.ports[process.port_variable]
-        definition["portMappings"] = [{"containerPort": port, "protocol": "tcp"}]
+        # The name is what Service Connect publishes the port under.
+        definition["portMappings"] = [{"name": process.name, "containerPort": port, "protocol": "tcp",
+                                       "appProtocol": "http"}]
         definition["healthCheck"] = health_check(process)
     return definition
 
@@ -127,12 +130,25 @@ def service(process: Process, values: Values, target: Target) -> Json:
         "networkConfiguration": network(target),
         "deploymentConfiguration": _ONE_AT_A_TIME if scheduler else _ROLLING,
     }
+    if target.namespace:
+        definition["serviceConnectConfiguration"] = service_connect(process, values, target.namespace)
     target_group = target.target_groups.get(process.name)
     if target_group:
         definition["loadBalancers"] = [{"targetGroupArn": target_group, "containerName": process.name,
                                         "containerPort": values.ports[str(process.port_variable)]}]
         definition["healthCheckGracePeriodSeconds"] = 60
     return definition
+
+
+def service_connect(process: Process, values: Values, namespace: str) -> Json:
+    """Every service is a Service Connect client; a web process is also published under its process
+    name and port, so the others reach it as http://monolith:8001 (MONOLITH_URL, CATALOG_URL, ...)."""
+    if process.port_variable is None:
+        return {"enabled": True, "namespace": namespace}
+    port = values.ports[process.port_variable]
+    return {"enabled": True, "namespace": namespace, "services": [{
+        "portName": process.name, "discoveryName": process.name,
+        "clientAliases": [{"port": port, "dnsName": process.name}]}]}
 
 
 def release_task(process: Process, target: Target) -> Json:

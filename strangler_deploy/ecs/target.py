@@ -37,6 +37,7 @@ class Target:
     target_groups: dict[str, str] = field(default_factory=dict)   # web process -> target group ARN
     omitted_secrets: tuple[str, ...] = ()  # optional secrets deliberately not referenced
     extra_secrets: tuple[str, ...] = ()    # documented variables referenced as secrets (a broker URL with a password)
+    namespace: str | None = None           # Service Connect: web processes reachable as http://<process>:<port>
 
     @property
     def log_group(self) -> str:

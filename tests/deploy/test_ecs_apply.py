@@ -79,7 +79,8 @@ def deployed(aws: Aws, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, s
     """One deployment of the kit, applied to a cluster of its own by the command in its own process."""
     app = "shop"
     _deployment(aws, app)
-    result = _apply(aws, tmp_path_factory.mktemp("shop"), app, app)
+    aws.client("servicediscovery").create_http_namespace(Name=app)
+    result = _apply(aws, tmp_path_factory.mktemp("shop"), app, app, "--namespace", app)
     assert result.returncode == 0, result.stderr
     return app, result
 

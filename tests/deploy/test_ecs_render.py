@@ -81,7 +81,8 @@ def test_web_processes_map_the_port_they_bind_and_are_health_checked(tmp_path):
             continue
         port = _environment(container)[str(process.port_variable)]
         assert port == local_defaults[str(process.port_variable)]
-        assert container["portMappings"] == [{"containerPort": int(port), "protocol": "tcp"}]
+        assert container["portMappings"] == [{"name": process.name, "containerPort": int(port), "protocol": "tcp",
+                                              "appProtocol": "http"}]
         assert container["healthCheck"]["command"] == ["CMD", "python", "-m", "strangler_deploy.health", process.name]
 
 
@@ -175,6 +176,24 @@ def test_workers_have_no_load_balancer_and_the_scheduler_runs_exactly_one_task_a
     [beat] = [p.name for p in processes() if p.kind is Kind.SCHEDULER]
     result = _invoke([*render_arguments(write_env_file(tmp_path, production_values())), "--count", f"{beat}=2"])
     assert result.exit_code == 1 and "exactly one task" in result.output
+
+
+def test_with_a_namespace_each_web_process_is_reachable_by_its_name_and_port(tmp_path):
+    rendering = _render(tmp_path, None, "--namespace", "concierge")
+    for process in processes():
+        service = rendering["services"].get(process.name)
+        if service is None:
+            continue
+        connect = service["serviceConnectConfiguration"]
+        assert connect["enabled"] and connect["namespace"] == "concierge"
+        if process.kind is Kind.WEB:
+            port = _container(rendering, process.name)["portMappings"][0]["containerPort"]
+            assert connect["services"] == [{"portName": process.name, "discoveryName": process.name,
+                                            "clientAliases": [{"port": port, "dnsName": process.name}]}]
+        else:
+            assert "services" not in connect
+    without = _render(tmp_path)["services"]
+    assert not [name for name, service in without.items() if "serviceConnectConfiguration" in service]
 
 
 def test_logs_go_to_one_group_per_app_with_a_stream_prefix_per_process(tmp_path):
