@@ -2,5 +2,6 @@
 -- PostgreSQL runs it once, on an empty volume (`docker compose ... down -v` to start over).
 CREATE DATABASE "monolith";
 CREATE DATABASE "checkout";
+CREATE DATABASE "catalog";
 CREATE DATABASE "notifications";
 CREATE DATABASE "card_sandbox";

@@ -31,6 +31,7 @@ POSTGRES_INIT_FILE = "postgres-init.sql"
 POSTGRES_IMAGE = "postgres:17-alpine"
 REDIS_IMAGE = "redis:7.4-alpine"
 IMAGE = "strangler-kit:local"
+STOP_GRACE_PERIOD = "30s"
 # Local stand-ins that an official image replaces: the command's marker and the service taking its place.
 REPLACED_BY_IMAGE = {"chassis.devredis": "redis"}
 # Variables of .env.example compose deliberately does not set, each with the reason.
@@ -133,6 +134,8 @@ class _Stack:
             service["restart"] = "no"
             return service
         service["restart"] = "unless-stopped"
+        # SIGTERM, then this long before SIGKILL: gunicorn drains within 25 s, as on Heroku (30 s) and ECS.
+        service["stop_grace_period"] = STOP_GRACE_PERIOD
         if process.name == "web" and process.bound_port_variable:
             service["ports"] = [f"{self.port(process)}:{self.port(process)}"]
         if process.health_path or _is_celery_worker(process):

@@ -87,6 +87,14 @@ def test_release_runs_once_before_every_process_that_deploys(compose: dict[str, 
                 "condition": "service_completed_successfully"}, process.name
 
 
+def test_long_running_services_restart_and_get_longer_to_stop_than_gunicorn_drains(compose: dict[str, Any]) -> None:
+    for process in PROCESSES:
+        if replaced_by(process) is None and process.kind is not Kind.RELEASE:
+            service = compose["services"][process.name]
+            assert service["restart"] == "unless-stopped"
+            assert int(service["stop_grace_period"].removesuffix("s")) > 25  # chassis.gunicorn_conf's graceful_timeout
+
+
 def test_depends_on_names_services_that_exist_with_valid_conditions(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for name, service in services.items():
@@ -124,7 +132,8 @@ def test_urls_point_at_the_services_that_serve_them(compose: dict[str, Any]) -> 
     ports = {p.name: environment[p.bound_port_variable] for p in PROCESSES
              if p.bound_port_variable and p.name in services}
     urls = {name: re.sub(r"^\$\{\w+:-(.*)\}$", r"\1", value) for name, value in environment.items()
-            if name.endswith("_URL") and not name.endswith("DATABASE_URL") and name != "REDIS_URL"}
+            if name.endswith("_URL") and not name.endswith("DATABASE_URL") and name != "REDIS_URL"
+            and value != f"${{{name}:-}}"}  # empty: a switch left off (CATALOG_SERVICE_URL)
     assert urls
     for name, url in urls.items():
         matched = re.fullmatch(r"https?://([\w-]+):(\d+)/?", url)
@@ -157,7 +166,7 @@ def test_a_new_process_and_its_database_appear_without_editing_the_renderer(tmp_
     env_example = tmp_path / ".env.example"
     env_example.write_text((ROOT / ".env.example").read_text()
                            + "# ---------------------------------------------------------------- search\n"
-                             "# Port of the search service.\nSEARCH_PORT=8020\nSEARCH_URL=http://127.0.0.1:8020\n"
+                             "# Port of the search service.\nSEARCH_PORT=8030\nSEARCH_URL=http://127.0.0.1:8030\n"
                              "# REQUIRED. Its database.\nSEARCH_DATABASE_URL=sqlite:///.data/search.sqlite3\n")
     rendered = render_compose(read_procfile(procfile), read_env_example(env_example))
     document = yaml.safe_load(rendered[COMPOSE_FILE])
@@ -166,6 +175,6 @@ def test_a_new_process_and_its_database_appear_without_editing_the_renderer(tmp_
     assert document["services"]["searchrelay"]["command"] == ["searchrelay"]
     assert "healthcheck" not in document["services"]["searchrelay"]  # neither HTTP nor a Celery worker
     assert document["services"]["web"]["depends_on"]["search"] == {"condition": "service_healthy"}
-    assert document["x-environment"]["SEARCH_URL"] == "http://search:8020"
+    assert document["x-environment"]["SEARCH_URL"] == "http://search:8030"
     assert document["x-environment"]["SEARCH_DATABASE_URL"].endswith("/search")
     assert 'CREATE DATABASE "search";' in rendered[POSTGRES_INIT_FILE]
