@@ -170,7 +170,9 @@ class Stack:
                 "monolith/concierge/settings.py DIAGNOSTIC_ENDPOINTS = env_bool(\"DIAGNOSTIC_ENDPOINTS\", False)")
         return server
 
-    def start_kit(self, monolith: Server) -> Server | None:
+    def start_kit(self, monolith: Server, *, name: str = "kit", **overrides: str) -> Server | None:
+        """The kit's proxy from its Procfile line in front of `monolith`; `overrides` add to its environment
+        (ROUTES_FILE among them names the table it starts from)."""
         command, source = kit_command(self.procfile)
         if command is None:
             self.say(f"SKIPPING the kit's proxy: {source}")
@@ -179,11 +181,11 @@ class Stack:
         self.say(f"the kit's proxy command comes from {source}")
         self.kit_source = f"{command}   [from {source}]"
         port = free_port()
-        env = self._django_env(MONOLITH_URL=monolith.url, **port_env(command, port))
-        env["ROUTES_FILE"] = str(self._kit_routes(env.get("ROUTES_FILE")))
-        return self._started_proxy(self._start("kit", command, env=env, port=port))
+        env = self._django_env(MONOLITH_URL=monolith.url, **overrides, **port_env(command, port))
+        env["ROUTES_FILE"] = str(self._kit_routes(env.get("ROUTES_FILE"), self.workdir / f"{name}-routes.toml"))
+        return self._started_proxy(self._start(name, command, env=env, port=port))
 
-    def _kit_routes(self, given: str | None) -> Path:
+    def _kit_routes(self, given: str | None, routes: Path) -> Path:
         """The kit's route table with the anonymous plan raised out of the load's reach.
 
         wrk is one anonymous client, far over the default plan (50 requests/s); limits stay on, so every
@@ -195,7 +197,6 @@ class Stack:
             self.say(f"the kit's proxy uses {source.name} with {UNLIMITED_ANONYMOUS_PLAN} (limits stay on)")
         else:
             self.say(f"WARNING: no anonymous plan found in {source}; the kit's proxy may answer 429 under load")
-        routes = self.workdir / "routes.toml"
         routes.write_text(text)
         return routes
 
