@@ -70,6 +70,15 @@ def test_the_image_runs_as_a_non_root_user_through_the_entrypoint() -> None:
     assert os.access(ENTRYPOINT, os.X_OK), "docker/entrypoint.sh must be executable (git keeps the mode)"
 
 
+def test_the_default_command_is_the_procfile_web_process_on_the_exposed_port() -> None:
+    instructions = _instructions()
+    assert [arguments for instruction, arguments in instructions if instruction == "CMD"] == ['["web"]']
+    assert "web" in {process.name for process in read_procfile(ROOT / "Procfile")}
+    exposed = [arguments for instruction, arguments in instructions if instruction == "EXPOSE"]
+    env = " ".join(arguments for instruction, arguments in instructions if instruction == "ENV")
+    assert exposed == ["8000"] and "PORT=8000" in env.split() and "BIND_HOST=0.0.0.0" in env.split()
+
+
 def test_base_image_python_is_the_one_heroku_and_requirements_txt_are_made_for() -> None:
     bases = [arguments.split()[0] for instruction, arguments in _instructions() if instruction == "FROM"]
     assert bases and all(base.startswith(f"python:{PYTHON_VERSION}-slim") for base in bases), bases
