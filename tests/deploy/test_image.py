@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from strangler_deploy.environment import Variable
 from strangler_deploy.procfile import read_procfile
 from strangler_deploy.requirements import PYTHON_VERSION
 from tests.support.processes import ROOT, VENV_BIN
@@ -77,6 +78,14 @@ def test_the_default_command_is_the_procfile_web_process_on_the_exposed_port() -
     exposed = [arguments for instruction, arguments in instructions if instruction == "EXPOSE"]
     env = " ".join(arguments for instruction, arguments in instructions if instruction == "ENV")
     assert exposed == ["8000"] and "PORT=8000" in env.split() and "BIND_HOST=0.0.0.0" in env.split()
+
+
+def test_no_secret_is_set_in_the_image() -> None:
+    assignments = [word.split("=", 1) for instruction, arguments in _instructions() if instruction in ("ENV", "ARG")
+                   for word in arguments.split() if "=" in word]
+    assert {name for name, _ in assignments} >= {"PORT", "BIND_HOST"}
+    for name, value in assignments:
+        assert not Variable(name=name, local_default=value, description="", section="", required=False).secret, name
 
 
 def test_base_image_python_is_the_one_heroku_and_requirements_txt_are_made_for() -> None:
