@@ -106,7 +106,8 @@ def test_without_routes_it_checks_the_table_routes_file_names(table_file):
 
 
 def test_without_routes_or_routes_file_it_checks_the_shipped_table():
-    result = check(environ={"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8010"})
+    result = check(environ={"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8010",
+                            "CATALOG_UPSTREAM_URL": "http://127.0.0.1:8020"})
 
     assert result.returncode == 0, result.stderr
     assert "strangler_proxy/routes.toml" in result.stdout.splitlines()[0]

@@ -9,7 +9,8 @@ from strangler_proxy.routing.match import MethodNotAllowed, RouteMatcher
 MONOLITH = {"MONOLITH_URL": "http://127.0.0.1:8000"}
 
 
-SHIPPED = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8010"}
+SHIPPED = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8010",
+           "CATALOG_UPSTREAM_URL": "http://127.0.0.1:8020"}
 
 
 def test_the_shipped_table_sends_checkout_orders_and_their_admin_to_the_checkout_and_the_rest_to_the_monolith():
@@ -44,6 +45,8 @@ def test_the_shipped_table_without_upstream_urls_fails_naming_each_variable():
         "upstream 'monolith': environment variable MONOLITH_URL is not set; "
         "set it to the service's base URL, e.g. http://127.0.0.1:8002",
         "upstream 'checkout': environment variable CHECKOUT_URL is not set; "
+        "set it to the service's base URL, e.g. http://127.0.0.1:8002",
+        "upstream 'catalog': environment variable CATALOG_UPSTREAM_URL is not set; "
         "set it to the service's base URL, e.g. http://127.0.0.1:8002"]
     assert "MONOLITH_URL" in str(raised.value) and "CHECKOUT_URL" in str(raised.value)
 

@@ -48,7 +48,8 @@ def included(http_file: str) -> str:
 
 def test_the_shipped_table_passes_nginx_t(nginx: str, tmp_path: Path):
     table = load_route_table(DEFAULT_ROUTES_FILE, {"MONOLITH_URL": "http://127.0.0.1:8000",
-                                                   "CHECKOUT_URL": "http://127.0.0.1:8001"})
+                                                   "CHECKOUT_URL": "http://127.0.0.1:8001",
+                                                   "CATALOG_UPSTREAM_URL": "http://127.0.0.1:8002"})
 
     checked = check_config(nginx, render_nginx(table, listen="127.0.0.1:8080", standalone=True).text, tmp_path)
 

@@ -15,7 +15,8 @@ from strangler_proxy.dashboard.progress import literal_prefix, place
 from tests.strangler_proxy.control.support import strangler
 
 ROOT = Path(__file__).resolve().parents[3]
-URLS = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8001"}
+URLS = {"MONOLITH_URL": "http://127.0.0.1:8000", "CHECKOUT_URL": "http://127.0.0.1:8001",
+        "CATALOG_UPSTREAM_URL": "http://127.0.0.1:8002"}
 TABLE = ROOT / "strangler_proxy" / "routes.toml"
 
 
