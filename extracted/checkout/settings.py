@@ -21,6 +21,7 @@ from chassis.env import (
     env_url,
     read_dot_env,
 )
+from chassis.storage import storages_from_env
 from extracted.checkout.checkout.policy import RetryPolicy
 from order_contract.events import NOTIFICATIONS_QUEUE
 
@@ -92,6 +93,8 @@ AUTH_PASSWORD_VALIDATORS = defaults.AUTH_PASSWORD_VALIDATORS
 SESSION_COOKIE_NAME = "checkout_sessionid"
 CSRF_COOKIE_NAME = "checkout_csrftoken"
 STATIC_URL = "/static/"
+# WhiteNoise serves static files, unless AWS_STORAGE_BUCKET_NAME puts them (and media) on S3.
+STORAGES = storages_from_env()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 

@@ -9,6 +9,7 @@ with SMS_VIA_SNS=true and either missing, the worker stops at start-up naming it
 from chassis import settings as defaults
 from chassis.broker import env_broker_url, env_visibility_timeout
 from chassis.env import env_bool, env_database, env_environment, env_float, env_list, env_str, env_url, read_dot_env
+from chassis.storage import storages_from_env
 
 read_dot_env()
 
@@ -76,6 +77,8 @@ AUTH_PASSWORD_VALIDATORS = defaults.AUTH_PASSWORD_VALIDATORS
 SESSION_COOKIE_NAME = "notifications_sessionid"
 CSRF_COOKIE_NAME = "notifications_csrftoken"
 STATIC_URL = "/static/"
+# WhiteNoise serves static files, unless AWS_STORAGE_BUCKET_NAME puts them (and media) on S3.
+STORAGES = storages_from_env()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 

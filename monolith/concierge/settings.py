@@ -12,6 +12,7 @@ from chassis.env import (
                          env_url,
                          read_dot_env,
 )
+from chassis.storage import storages_from_env
 
 read_dot_env()
 
@@ -89,7 +90,9 @@ TEMPLATES = defaults.TEMPLATES
 
 # ---------------------------------------------------------------- static files
 STATIC_URL = "/static/"
-# Served by the process itself (WhiteNoise) straight from the app folders: no collectstatic step, no CDN.
+# Served by the process itself (WhiteNoise) straight from the app folders: no collectstatic step, no CDN;
+# unless AWS_STORAGE_BUCKET_NAME puts static and media files on S3 (collected by the release phase).
+STORAGES = storages_from_env()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 

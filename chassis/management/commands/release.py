@@ -2,9 +2,10 @@
 
     python -m monolith.manage release
 
-Applies migrations, then the deployable's own idempotent steps (settings.RELEASE_COMMANDS, e.g. loading
-demo data). Django's commands print plain text; here each of their lines becomes a JSON log line, so the
-release phase's output is as machine-readable as every other process's.
+Applies migrations, copies static files to S3 when they live there (chassis.storage), then the
+deployable's own idempotent steps (settings.RELEASE_COMMANDS, e.g. loading demo data). Django's commands
+print plain text; here each of their lines becomes a JSON log line, so the release phase's output is as
+machine-readable as every other process's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from chassis.storage import collects_static
 
 logger = logging.getLogger("chassis.release")
 
@@ -33,6 +36,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         run_logged("migrate", interactive=False)
+        if collects_static(settings.STORAGES):
+            run_logged("collectstatic", interactive=False)
         for command in getattr(settings, "RELEASE_COMMANDS", []):
             run_logged(command)
         logger.info("release finished")
