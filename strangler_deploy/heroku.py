@@ -30,7 +30,8 @@ LEFT_OUT = {
     "REDIS_URL": "the heroku-redis add-on sets it",
     "READ_DOT_ENV": "a slug holds no .env; settings read the config vars only",
 }
-# Local stand-ins' own settings (the card-processor sandbox) are left out: Heroku runs none of them.
+# The .env.example section of a local stand-in's own settings (the card-processor sandbox): Heroku runs
+# none of them, so they are left out.
 LOCAL_SECTION_MARKER = "local stand-in"
 # A loopback address in a URL, an e-mail address or a host list: a value only this machine understands.
 _LOOPBACK = re.compile(r"(?:^|[/@,])(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/,]|$)")
@@ -73,12 +74,12 @@ def render_app_json(processes: Sequence[Process], variables: Sequence[Variable])
                       for p in processes if p.kind is not Kind.RELEASE},
         "addons": [{"plan": "heroku-postgresql", "as": name.removesuffix("_URL")} for name in databases]
         + [{"plan": "heroku-redis"}],
-        "env": {**{v.name: _config_var(v) for v in variables if _wired(v, databases)}, **EXTRA},
+        "env": {**{v.name: _config_var(v) for v in variables if left_out(v) is None}, **EXTRA},
     }
     return {APP_JSON: json.dumps(app, indent=2) + "\n"}
 
 
-def left_out(variable: Variable, processes: Sequence[Process]) -> str | None:
+def left_out(variable: Variable) -> str | None:
     """Why app.json does not set this variable of .env.example, or None when it does."""
     if variable.name in LEFT_OUT:
         return LEFT_OUT[variable.name]
@@ -91,10 +92,6 @@ def left_out(variable: Variable, processes: Sequence[Process]) -> str | None:
 
 def _local(variable: Variable) -> bool:
     return LOCAL_SECTION_MARKER in variable.section
-
-
-def _wired(variable: Variable, databases: Sequence[str]) -> bool:
-    return variable.name not in LEFT_OUT and variable.name not in databases and not _local(variable)
 
 
 def _config_var(variable: Variable) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def test_formation_has_every_process_type_and_scales_the_local_stand_ins_to_zero
 def test_every_env_example_variable_is_a_described_config_var_or_left_out_with_a_reason(app: dict[str, Any]) -> None:
     env = app["env"]
     for variable in VARIABLES:
-        reason = left_out(variable, PROCESSES)
+        reason = left_out(variable)
         assert (variable.name in env) != bool(reason), variable.name
     for name, entry in env.items():
         assert entry["description"], f"{name} has no description"
@@ -97,7 +97,7 @@ def test_secrets_are_generated_never_written(app: dict[str, Any]) -> None:
 
 
 def test_every_database_is_an_add_on_attached_under_its_variable_and_redis_is_one(app: dict[str, Any]) -> None:
-    databases = {v.name for v in VARIABLES if v.name.endswith("DATABASE_URL") and not left_out(v, PROCESSES)}
+    databases = {v.name for v in VARIABLES if v.name.endswith("DATABASE_URL") and not left_out(v)}
     attached = {f"{addon['as']}_URL" for addon in app["addons"] if addon["plan"] == "heroku-postgresql"}
     deployed_databases = {v.name for v in VARIABLES if v.name.endswith("DATABASE_URL") and "stand-in" not in v.section}
     assert attached == deployed_databases and not databases
