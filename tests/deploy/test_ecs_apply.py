@@ -10,6 +10,7 @@ scheduler's 100 % / 0 % is checked in the rendering (test_ecs_render), not read 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -138,21 +139,6 @@ def test_the_release_task_ran_on_its_new_revision_and_stopped_before_any_service
     assert stopped < first_service
 
 
-def test_a_second_apply_moves_every_service_to_a_new_revision(aws, tmp_path):
-    app = "redeploy"
-    _deployment(aws, app)
-    assert _apply(aws, tmp_path, app, app).returncode == 0
-    image = IMAGE.replace("1.4.2", "1.4.3")
-    result = _apply(aws, tmp_path, app, app, image=image)
-    assert result.returncode == 0, result.stderr
-    ecs = aws.client("ecs")
-    for name, service in _services(aws, app).items():
-        assert service["taskDefinition"].endswith(f"{app}-{name}:2"), name
-        revision = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
-        assert revision["containerDefinitions"][0]["image"] == image
-    assert result.stderr.count("updated service") == len(_services(aws, app))
-
-
 def test_a_release_that_exits_non_zero_fails_the_deploy_and_touches_no_service(aws, tmp_path):
     """The release task is held RUNNING until the test has made its container exit 1."""
     app = "failing-release"
@@ -177,12 +163,30 @@ def test_a_release_that_exits_non_zero_fails_the_deploy_and_touches_no_service(a
     assert _services(aws, app) == {}
 
 
-# The refusals run the command in this process (same command group, same HTTP to moto), which is quicker.
-def _apply_here(aws: Aws, tmp_path, app: str, cluster: str, *extra: str, **env: str | None) -> Result:
-    arguments = render_arguments(write_env_file(tmp_path, production_values()), app=app,
+# The other cases run the command in this process (same command group, same HTTP to moto): quicker.
+def _apply_here(aws: Aws, tmp_path, app: str, cluster: str, *extra: str, image: str = IMAGE,
+                **env: str | None) -> Result:
+    arguments = render_arguments(write_env_file(tmp_path, production_values()), app=app, image=image,
                                  subnet=aws.subnet, security_group=aws.security_group)
     return CliRunner().invoke(strangler_group, [*arguments, "--apply", "--cluster", cluster, "--poll-interval", "0.05",
                                                 *extra], env={**aws_env(aws.endpoint), **env})
+
+
+def test_a_second_apply_moves_every_service_to_a_new_revision(aws, tmp_path):
+    app = "redeploy"
+    _deployment(aws, app)
+    assert _apply_here(aws, tmp_path, app, app).exit_code == 0
+    image = IMAGE.replace("1.4.2", "1.4.3")
+    result = _apply_here(aws, tmp_path, app, app, "--json", image=image)
+    assert result.exit_code == 0, result.output
+    ecs = aws.client("ecs")
+    for name, service in _services(aws, app).items():
+        assert service["taskDefinition"].endswith(f"{app}-{name}:2"), name
+        revision = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        assert revision["containerDefinitions"][0]["image"] == image
+    applied = json.loads(result.stdout)["applied"]
+    assert applied["services"] == {name: "updated" for name in _services(aws, app)}
+    assert applied["releaseTask"] and set(applied["taskDefinitions"]) == {p.name for p in deployable()}
 
 
 def test_a_release_that_does_not_stop_in_time_fails_the_deploy_and_touches_no_service(aws, tmp_path):
