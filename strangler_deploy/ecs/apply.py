@@ -89,10 +89,9 @@ def check_secrets(session: boto3.session.Session, rendering: Rendering, target: 
     """Every referenced secret exists, or the tasks could not start: refuse before anything changes."""
     names = sorted({secret["name"] for definition in rendering.task_definitions.values()
                     for secret in definition["containerDefinitions"][0]["secrets"]})
-    stored = [target.secret_name(name) for name in names]
-    missing = _missing_parameters(session, stored) if target.secret_store == "ssm" else _missing_secrets(session, stored)
+    missing = _missing_parameters(session, [target.secret_name(name) for name in names])
     if missing:
-        raise ApplyError(f"not in {target.secret_store}: {', '.join(missing)}; store each (or --omit-secret an "
+        raise ApplyError(f"not in SSM Parameter Store: {', '.join(missing)}; store each (or --omit-secret an "
                          "optional one) before deploying; nothing was changed")
 
 
@@ -181,19 +180,6 @@ def _missing_parameters(session: boto3.session.Session, names: list[str]) -> lis
     for start in range(0, len(names), 10):  # GetParameters takes ten at a time
         with _aws("looking up the secrets in SSM Parameter Store"):
             missing += ssm.get_parameters(Names=names[start:start + 10])["InvalidParameters"]
-    return missing
-
-
-def _missing_secrets(session: boto3.session.Session, names: list[str]) -> list[str]:
-    secrets = session.client("secretsmanager")
-    missing = []
-    for name in names:
-        try:
-            secrets.describe_secret(SecretId=name)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise ApplyError(f"looking up the secret {name}: {error}") from None
-            missing.append(name)
     return missing
 
 

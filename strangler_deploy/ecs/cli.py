@@ -61,8 +61,8 @@ def ecs() -> None:
 @click.option("--env-file", required=True, type=_FILE,
               help="The target environment's values (NAME=value lines; not the local .env). Secrets never go here.")
 @click.option("--secrets-prefix", required=True,
-              help="ARN prefix of the secrets: arn:aws:ssm:REGION:ACCOUNT:parameter/APP/ENV/ (or a Secrets "
-                   "Manager secret: prefix); each secret variable is referenced as prefix + NAME.")
+              help="The SSM parameter path holding the secrets, as an ARN: arn:aws:ssm:REGION:ACCOUNT:parameter/APP/ENV/; "
+                   "each secret variable is referenced as prefix + NAME.")
 @click.option("--execution-role-arn", required=True, help="The role ECS uses to pull the image, read the "
                                                           "secrets and write the logs.")
 @click.option("--task-role-arn", help="The role the processes run as (SNS, SQS, S3 permissions).")

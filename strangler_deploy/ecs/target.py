@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# SSM parameters (arn:aws:ssm:REGION:ACCOUNT:parameter/PATH/) or Secrets Manager secrets
-# (arn:aws:secretsmanager:REGION:ACCOUNT:secret:PATH/), in any partition (aws, aws-cn, aws-us-gov).
-_SECRETS_PREFIX = re.compile(
-    r"^arn:aws[a-z-]*:(?P<service>ssm|secretsmanager):(?P<region>[a-z0-9-]+):\d{12}:"
-    r"(?P<kind>parameter|secret:)(?P<path>[A-Za-z0-9_.\-/]*)$"
-)
-_STORE_KIND = {"ssm": "parameter", "secretsmanager": "secret:"}
+# SSM parameters under a path (arn:aws:ssm:REGION:ACCOUNT:parameter/PATH/), in any partition. Secrets
+# Manager is not offered: ECS takes only a secret's full ARN, whose random suffix no prefix can give.
+_SECRETS_PREFIX = re.compile(r"^arn:aws[a-z-]*:ssm:(?P<region>[a-z0-9-]+):\d{12}:parameter(?P<path>/[A-Za-z0-9_.\-/]*)$")
+_SECRETS_MANAGER = re.compile(r"^arn:aws[a-z-]*:secretsmanager:")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _APP = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 # Fargate's task sizes: cpu units -> the memory (MiB) it may have; any other pair is refused at registration.
@@ -25,7 +22,7 @@ class Target:
     app: str                      # names the task families (<app>-<process>), services and the log group
     image: str                    # one image for every process
     region: str                   # where the log group and the secrets live
-    secrets_prefix: str           # ARN prefix; a secret's reference is this prefix + its variable name
+    secrets_prefix: str           # SSM parameter path ARN; a secret's reference is this prefix + its variable name
     execution_role_arn: str       # lets ECS pull the image, read the secrets and write the logs
     task_role_arn: str | None = None      # what the processes themselves may call (SNS, SQS, S3)
     subnets: tuple[str, ...] = ()
@@ -43,14 +40,8 @@ class Target:
     def log_group(self) -> str:
         return f"/ecs/{self.app}"
 
-    @property
-    def secret_store(self) -> str:
-        """'ssm' or 'secretsmanager', from the prefix."""
-        matched = _SECRETS_PREFIX.match(self.secrets_prefix)
-        return matched.group("service") if matched else ""
-
     def secret_name(self, name: str) -> str:
-        """The parameter's or secret's name in its store (what `aws ssm put-parameter --name` takes)."""
+        """The parameter's name in SSM (what `aws ssm put-parameter --name` takes)."""
         matched = _SECRETS_PREFIX.match(self.secrets_prefix)
         return f"{matched.group('path') if matched else ''}{name}"
 
@@ -86,14 +77,13 @@ def target_problems(target: Target) -> list[str]:
 
 
 def _secrets_prefix_problems(target: Target) -> list[str]:
+    if _SECRETS_MANAGER.match(target.secrets_prefix):
+        return ["--secrets-prefix: ECS takes a Secrets Manager secret only by its full ARN (with its random "
+                "suffix), which no prefix gives; store the secrets as SSM SecureString parameters under a path"]
     matched = _SECRETS_PREFIX.match(target.secrets_prefix)
     if matched is None:
-        return [f"--secrets-prefix {target.secrets_prefix!r}: an SSM parameter path ARN ending in '/' "
-                "(arn:aws:ssm:REGION:ACCOUNT:parameter/APP/ENV/) or a Secrets Manager one "
-                "(arn:aws:secretsmanager:REGION:ACCOUNT:secret:APP/ENV/)"]
-    if _STORE_KIND[matched.group("service")] != matched.group("kind"):
-        return [f"--secrets-prefix {target.secrets_prefix!r}: SSM ARNs name a parameter/, Secrets Manager "
-                "ARNs a secret:"]
+        return [f"--secrets-prefix {target.secrets_prefix!r}: an SSM parameter path ARN ending in '/', "
+                "arn:aws:ssm:REGION:ACCOUNT:parameter/APP/ENV/"]
     if matched.group("region") != target.region:
         return [f"--secrets-prefix is in {matched.group('region')}, the deployment in {target.region}: "
                 "ECS reads secrets from the task's region"]

@@ -10,8 +10,8 @@ The rules, in order:
   unset, so the process falls back to its code's default, which is the production one. A REQUIRED one
   (no default in code) missing from the file is refused, naming it.
 - A secret (`Variable.secret`: keys, tokens, URLs that carry a password) is never a value: the container
-  gets a reference to `<secrets prefix><NAME>` in SSM Parameter Store or Secrets Manager, which ECS
-  resolves when the task starts. An env file that carries a secret's value (by its name, or a URL with a
+  gets a reference to `<secrets prefix><NAME>` in SSM Parameter Store, which ECS resolves when the task
+  starts. An env file that carries a secret's value (by its name, or a URL with a
   password in it) is refused, so the value lands in no task definition. An optional secret may be left
   out on purpose (`--omit-secret`); a variable `.env.example` documents without marking it secret may be
   referenced as one (`--secret CELERY_BROKER_URL` for a broker URL with a password).
@@ -70,8 +70,12 @@ def resolve_values(variables: list[Variable], documented: set[str], given: list[
     problems += [f"{entry.name} holds a secret (its name or a URL with a password): put it in the secret store as "
                  f"{target.secret_name(entry.name)} and reference it with --secret {entry.name}, not in the env file"
                  for entry in given if entry.secret]
+    local = {variable.name for variable in variables} - {variable.name for variable in deployed}
+    problems += [f"{name} (in the env file) is read only by a local stand-in, which is not deployed"
+                 for name in env_file if name in local]
     problems += _secret_problems(deployed, documented, env_file, target)
-    plain = {v.name: env_file[v.name] for v in deployed if not v.secret and v.name in env_file}
+    plain = {entry.name: entry.local_default for entry in given
+             if entry.name in documented and entry.name not in local and not entry.secret}
     missing = [v.name for v in deployed if v.required and not v.secret and v.name not in env_file]
     if missing:
         problems.append(f"required variables missing from the env file: {', '.join(missing)}")

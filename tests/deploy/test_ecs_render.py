@@ -100,7 +100,7 @@ def test_secrets_are_references_to_the_store_and_their_values_appear_nowhere(tmp
 
 def test_only_the_env_files_values_are_deployed_never_the_local_defaults(tmp_path):
     """.env.example's local values (ENVIRONMENT=development, SECURE_SSL_REDIRECT=false) stay local."""
-    values = production_values() | {"LOG_LEVEL": "WARNING"}
+    values = production_values() | {"LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": "sqs://"}  # documented commented out
     rendering = _render(tmp_path, values)
     for process in deployable():
         environment = _environment(_container(rendering, process.name))
@@ -138,6 +138,12 @@ def test_a_documented_variable_can_be_referenced_as_a_secret_and_an_undocumented
     assert references["CELERY_BROKER_URL"] == f"{SECRETS_PREFIX}CELERY_BROKER_URL"
     result = _invoke(render_arguments(write_env_file(tmp_path, production_values() | {"REDIS_ULR": "redis://x"})))
     assert result.exit_code == 1 and "REDIS_ULR (in the env file) is not in .env.example" in result.output
+
+
+def test_a_local_stand_ins_variable_in_the_env_file_is_refused(tmp_path):
+    [name, *_] = [v.name for v in variables() if "local stand-in" in v.section and not v.secret]
+    result = _invoke(render_arguments(write_env_file(tmp_path, production_values() | {name: "1"})))
+    assert result.exit_code == 1 and f"{name} (in the env file) is read only by a local stand-in" in result.output
 
 
 def test_health_checks_need_the_loopback_among_the_allowed_hosts(tmp_path):
@@ -222,6 +228,7 @@ def test_out_writes_one_aws_cli_input_per_call(tmp_path):
 @pytest.mark.parametrize(("option", "value", "says"), [
     ("--secrets-prefix", "arn:aws:ssm:eu-west-1:123456789012:parameter/concierge/", "ECS reads secrets from the task's region"),
     ("--secrets-prefix", "/concierge/production/", "an SSM parameter path ARN"),
+    ("--secrets-prefix", "arn:aws:secretsmanager:us-east-1:123456789012:secret:concierge/", "full ARN"),
     ("--image", "", "--image: the image URI"),
     ("--execution-role-arn", "concierge-task-execution", "an IAM role ARN"),
 ])
