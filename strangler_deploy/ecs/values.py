@@ -64,18 +64,10 @@ def resolve_values(variables: list[Variable], documented: set[str], given: list[
     """The environment every container gets from the env file's entries (`given`); ConfigurationError lists
     every problem at once."""
     deployed = deployed_variables(variables)
-    env_file = {entry.name: entry.local_default for entry in given}
-    problems = [f"{name} (in the env file) is not in .env.example: no process reads it"
-                for name in env_file if name not in documented]
-    problems += [f"{entry.name} holds a secret (its name or a URL with a password): put it in the secret store as "
-                 f"{target.secret_name(entry.name)} and reference it with --secret {entry.name}, not in the env file"
-                 for entry in given if entry.secret]
     local = {variable.name for variable in variables} - {variable.name for variable in deployed}
-    problems += [f"{name} (in the env file) is read only by a local stand-in, which is not deployed"
-                 for name in env_file if name in local]
+    env_file = {entry.name: entry.local_default for entry in given}
+    problems = _env_file_problems(given, deployed, documented, local, target)
     problems += _secret_problems(deployed, documented, env_file, target)
-    plain = {entry.name: entry.local_default for entry in given
-             if entry.name in documented and entry.name not in local and not entry.secret}
     missing = [v.name for v in deployed if v.required and not v.secret and v.name not in env_file]
     if missing:
         problems.append(f"required variables missing from the env file: {', '.join(missing)}")
@@ -83,10 +75,28 @@ def resolve_values(variables: list[Variable], documented: set[str], given: list[
     ports, port_problems = _ports(processes, deployed, env_file)
     if problems or port_problems:
         raise ConfigurationError(problems + port_problems)
+    plain = {entry.name: entry.local_default for entry in given}
     referenced = [v.name for v in deployed if v.secret and v.name not in target.omitted_secrets]
     secrets = {name: target.secret_reference(name) for name in [*referenced, *target.extra_secrets]}
     unset = tuple(v.name for v in deployed if v.name not in plain and v.name not in secrets and v.name not in ports)
     return Values(plain=plain, secrets=secrets, ports=ports, unset=unset)
+
+
+def _env_file_problems(given: list[Variable], deployed: list[Variable], documented: set[str], local: set[str],
+                       target: Target) -> list[str]:
+    """Each entry of the env file must be a documented, deployed, non-secret variable."""
+    known_secrets = {variable.name for variable in deployed if variable.secret}
+    problems = []
+    for entry in given:
+        if entry.name not in documented:
+            problems.append(f"{entry.name} (in the env file) is not in .env.example: no process reads it")
+        elif entry.name in local:
+            problems.append(f"{entry.name} (in the env file) is read only by a local stand-in, which is not deployed")
+        elif entry.secret:
+            how = "" if entry.name in known_secrets else f" and reference it with --secret {entry.name}"
+            problems.append(f"{entry.name} holds a secret (its name or a URL with a password): store it as the SSM "
+                            f"parameter {target.secret_name(entry.name)}{how}, not in the env file")
+    return problems
 
 
 def _secret_problems(deployed: list[Variable], documented: set[str], env_file: Mapping[str, str],
