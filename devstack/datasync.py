@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datasync import sql
+from datasync import phases, sql
 from datasync.store import Sides, open_sides
 from devstack.databases import throwaway_database_url
 from devstack.processes import ROOT, ManagedProcess, process_env
@@ -42,20 +42,39 @@ class Pair:
         with open_sides(CATALOG, self.env) as sides:
             yield sides
 
-    def strangler(self, *arguments: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    def strangler(self, *arguments: str, check: bool = True,
+                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """`strangler data ARGUMENTS` as a process; with `check`, its exit status must be 0."""
         done = subprocess.run([sys.executable, "-m", "strangler_proxy.cli", "data", *arguments], cwd=ROOT,
-                              env={**self.env, **env}, capture_output=True, text=True, timeout=300)
+                              env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=300)
         if check:
             assert done.returncode == 0, done.stdout + done.stderr
         return done
 
-    def strangler_json(self, *arguments: str, **env: str) -> Any:
-        return json.loads(self.strangler(*arguments, "--json", **env).stdout)
+    def strangler_json(self, *arguments: str, env: dict[str, str] | None = None) -> Any:
+        return json.loads(self.strangler(*arguments, "--json", env=env).stdout)
 
-    def start(self, *arguments: str, **env: str) -> ManagedProcess:
+    def sync_on_and_backfill(self, *, rows: int) -> None:
+        """`rows` products on the monolith's side, the sync on, and both sides equal (in this process)."""
+        with self.sides() as sides:
+            fill_products(sides.origin, rows)
+            phases.sync_on(sides)
+            phases.start_backfill(sides, batch=1000)
+
+    def reset(self) -> None:
+        """Both tables empty and the mechanism gone, as after `catalog_pair` (faster than new databases)."""
+        with self.sides() as sides:
+            for database in sides.databases.values():
+                database.drop_capture(sides.module)
+                for table in ("datasync_outbox", "datasync_applied", "datasync_version", "datasync_state",
+                              "datasync_backfill", "datasync_applying"):
+                    database.execute(f"DROP TABLE IF EXISTS {table}")
+                database.execute("DELETE FROM catalog_product")
+
+    def start(self, *arguments: str, env: dict[str, str] | None = None) -> ManagedProcess:
         """`strangler data ARGUMENTS` as a long-running process (the relay)."""
-        return ManagedProcess([sys.executable, "-m", "strangler_proxy.cli", "data", *arguments], {**self.env, **env})
+        return ManagedProcess([sys.executable, "-m", "strangler_proxy.cli", "data", *arguments],
+                              {**self.env, **(env or {})})
 
 
 @contextmanager

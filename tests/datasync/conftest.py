@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +13,21 @@ from devstack.datasync import Pair, catalog_pair
 ROWS = 20_000 if os.environ.get("FAULT_SCALE") == "full" else 3_000
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+@pytest.fixture(scope="session")
+def shared_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     with catalog_pair(tmp_path_factory.mktemp("datasync")) as made:
         yield made
 
 
+@pytest.fixture(scope="module")
+def pair(shared_pair: Pair) -> Pair:
+    """Both databases, emptied for this test module."""
+    shared_pair.reset()
+    return shared_pair
+
+
 @pytest.fixture
-def fresh_pair(tmp_path: Path) -> Iterator[Pair]:
-    with catalog_pair(tmp_path) as made:
-        yield made
+def fresh_pair(shared_pair: Pair) -> Pair:
+    """Both databases, emptied for this test."""
+    shared_pair.reset()
+    return shared_pair

@@ -7,17 +7,14 @@ from collections.abc import Iterator
 import pytest
 
 from datasync.reconcile import reconcile
-from devstack.datasync import Pair, fill_products
+from devstack.datasync import Pair
 from tests.datasync.conftest import ROWS
 
 
 @pytest.fixture(scope="module")
 def synced(pair: Pair) -> Iterator[Pair]:
     """Both sides hold the same ROWS products, copied by the backfill."""
-    with pair.sides() as sides:
-        fill_products(sides.origin, ROWS)
-    pair.strangler("sync-on", "catalog")
-    pair.strangler("backfill", "catalog", "--batch", "500")
+    pair.sync_on_and_backfill(rows=ROWS)
     yield pair
 
 

@@ -1,0 +1,82 @@
+"""Each switch is gated on zero differences, ownership flips for real, and every step back loses no write."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from datasync import phases
+from datasync.reconcile import reconcile
+from datasync.sql import DatabaseError
+from datasync.store import Sides, current
+from devstack.datasync import Pair
+from devstack.processes import ROOT
+
+ROWS_HERE = 500
+
+
+def _stock(database_side: Sides, side: str, product: str) -> int:
+    return int(database_side[side].one("SELECT stock FROM catalog_product WHERE id = %s", [product])[0])
+
+
+def _monolith_reserves(pair: Pair) -> subprocess.CompletedProcess[str]:
+    code = ("from monolith.catalog.services import stock_reserve\n"
+            "stock_reserve(product_id='p-0000002')")
+    return subprocess.run([sys.executable, "-m", "monolith.manage", "shell", "-c", code], cwd=ROOT, env=pair.env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_switches_are_gated_on_zero_differences(fresh_pair: Pair) -> None:
+    """Both sides equal, then one row deleted on the service's side behind the sync's back."""
+    fresh_pair.sync_on_and_backfill(rows=ROWS_HERE)
+    with fresh_pair.sides() as sides, sides.target.transaction():
+        sides.target.mark_applying()
+        sides.target.execute("DELETE FROM catalog_product WHERE id = 'p-0000100'")
+        sides.target.unmark_applying()
+
+    refused = fresh_pair.strangler("switch-reads", "catalog", check=False)
+
+    assert refused.returncode == 1
+    assert "1 missing" in refused.stderr and "verify catalog --repair" in refused.stderr
+    with fresh_pair.sides() as sides:
+        assert current(sides).phase == "backfilled"  # refused, and nothing changed
+        reconcile(sides, repair=True)
+        assert phases.switch_reads(sides).after == "reads"
+
+
+def test_ownership_flips_and_every_step_back_loses_no_write(fresh_pair: Pair) -> None:
+    """Reads are on the service; writes switch, the monolith refuses, and the module is walked back to off."""
+    fresh_pair.sync_on_and_backfill(rows=ROWS_HERE)
+    with fresh_pair.sides() as sides:
+        phases.switch_reads(sides)
+        phases.switch_writes(sides)
+        assert (current(sides).owner, current(sides).phase) == ("catalog", "writes")
+        with pytest.raises(DatabaseError, match="read-only on the monolith side"):
+            sides.origin.execute("UPDATE catalog_product SET stock = 0 WHERE id = 'p-0000001'")
+    refused = _monolith_reserves(fresh_pair)
+    assert refused.returncode != 0
+    assert "NotOwner" in refused.stderr and "the catalog side owns them" in refused.stderr
+
+    with fresh_pair.sides() as sides:
+        sides.target.execute("UPDATE catalog_product SET stock = 901 WHERE id = 'p-0000001'")  # the service writes
+        assert phases.back(sides).after == "reads"  # writes go back to the monolith ...
+        assert _stock(sides, "monolith", "p-0000001") == 901  # ... with the service's write
+        sides.origin.execute("UPDATE catalog_product SET stock = 902 WHERE id = 'p-0000001'")  # writable again
+
+        phases.switch_writes(sides)
+        assert _stock(sides, "catalog", "p-0000001") == 902
+        assert phases.retire(sides).after == "retired"
+        sides.target.execute("UPDATE catalog_product SET stock = 903 WHERE id = 'p-0000001'")  # not kept any more
+        sides.target.execute("DELETE FROM catalog_product WHERE id = 'p-0000003'")
+        assert _stock(sides, "monolith", "p-0000001") == 902
+        assert phases.back(sides).after == "writes"  # un-retired: the monolith's copy catches up
+        assert _stock(sides, "monolith", "p-0000001") == 903
+        assert reconcile(sides).differences == 0
+
+        assert phases.back(sides).after == "reads"
+        assert phases.back(sides).after == "backfilled"
+        assert phases.back(sides).after == "off"
+        sides.origin.execute("UPDATE catalog_product SET stock = 904 WHERE id = 'p-0000001'")  # no guard left
+        assert not sides.origin.has_capture(sides.module)
