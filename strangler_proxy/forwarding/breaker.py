@@ -35,7 +35,8 @@ class _Breaker:
 
 
 class Breakers:
-    """`allows(upstream)` before sending to a candidate; `succeeded` / `failed` after."""
+    """`allows(upstream)` before sending to a candidate; then exactly one of `succeeded`, `failed` or
+    `abandoned`, or a half-open breaker keeps waiting for its probe's outcome."""
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic, failures_to_open: int = FAILURES_TO_OPEN,
                  open_seconds: float = OPEN_SECONDS) -> None:
@@ -67,6 +68,13 @@ class Breakers:
         breaker = self._breakers.get(upstream)
         if breaker is not None:
             breaker.failures, breaker.opened_at, breaker.probing = 0, None, False
+
+    def abandoned(self, upstream: str) -> None:
+        """A request `allows` let through ended before the candidate's answer said anything (the client went
+        away, its body failed): a half-open breaker lets the next request probe instead of waiting forever."""
+        breaker = self._breakers.get(upstream)
+        if breaker is not None:
+            breaker.probing = False
 
     def failed(self, upstream: str) -> None:
         breaker = self._breakers.setdefault(upstream, _Breaker())

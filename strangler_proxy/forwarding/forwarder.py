@@ -18,7 +18,9 @@ Fallback. A request a canary sends to the route's candidate goes to the primary 
 candidate's circuit breaker is open (breaker.py), or when the candidate fails before any of its answer
 reached the client (cannot be reached, times out, answers garbage or 5xx) and the request is safe to
 replay: its whole body is in hand, and it is idempotent or carries an Idempotency-Key. A request that is
-not safe to replay is never sent twice: the candidate's failure is the client's answer.
+not safe to replay is never sent twice: the candidate's failure is the client's answer. However a request
+sent to the candidate ends (an answer, an error page, a failure, the client gone), its breaker hears of
+it, so a half-open breaker's probe always has an outcome.
 
 Shadow. On a route in shadow mode the client gets the primary's answer as always; when the request may
 be copied (shadow/dispatch.py says which), the primary's answer is kept as it streams by and, once the
@@ -171,14 +173,25 @@ class Forwarder:
             await self._forward_to(self.pools[candidate], exchange, body, refuse_5xx=replayable)
         except ForwardingFailed as failure:
             if failure.error not in _CANDIDATE_FAILURES:
+                self.breakers.abandoned(candidate)  # the client's side failed: nothing was learnt of the candidate
                 raise
             self.breakers.failed(candidate)
             if not replayable or exchange.response_started:
                 raise
             exchange.fallback = failure.error.name
             return await self._forward_to(primary, exchange, body)
-        if exchange.status >= 500:
-            self.breakers.failed(candidate)  # a 5xx to a request that could not be sent again: passed on
+        except Rejection as page:  # the candidate's HTML error page, answered as the contract's JSON Error
+            self._answered(candidate, page.status)
+            raise
+        except BaseException:  # cancelled with the client's connection
+            self.breakers.abandoned(candidate)
+            raise
+        self._answered(candidate, exchange.status)
+
+    def _answered(self, candidate: str, status: int) -> None:
+        """The candidate answered: a 5xx (passed on, as the request could not be sent again) is a failure."""
+        if status >= 500:
+            self.breakers.failed(candidate)
         else:
             self.breakers.succeeded(candidate)
 

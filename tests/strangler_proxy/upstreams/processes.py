@@ -40,8 +40,9 @@ class Running:
         return self.process.stop(timeout=40)
 
 
-def start_echo(**env: str) -> Running:
-    port = free_port()
+def start_echo(*, port: int | None = None, **env: str) -> Running:
+    """The echo upstream on `port` (default: a free one); `env` adds to its environment."""
+    port = port or free_port()
     process = ManagedProcess(
         ["gunicorn", "-c", "python:chassis.gunicorn_conf", "tests.strangler_proxy.upstreams.echo.wsgi"],
         process_env(PORT=str(port), SERVICE_NAME="echo", WEB_CONCURRENCY="1", GUNICORN_THREADS="8",
