@@ -18,7 +18,9 @@ _service = env_str("SERVICE_NAME", "web")
 bind = f"{env_str('BIND_HOST', '0.0.0.0')}:{env_int('PORT', minimum=1)}"
 workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
 threads = env_int("GUNICORN_THREADS", 4, minimum=1)
-worker_class = "gthread"
+# gunicorn's threaded worker, closing its listening socket as soon as SIGTERM stops it accepting
+# (chassis/gunicorn_worker.py says why).
+worker_class = "chassis.gunicorn_worker.ThreadWorker"
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 # SIGTERM: stop accepting, finish the requests under way, then exit; what is still running after this
 # many seconds is cut off. 25 s fits inside Heroku's 30 s and an ECS stopTimeout of 30 s or more.
