@@ -4,7 +4,7 @@
 #     docker run IMAGE web            the proxy          docker run IMAGE checkoutworker   a saga worker
 # Anything else runs as given:  docker run IMAGE python -m monolith.manage createsuperuser
 set -eu
-procfile=${PROCFILE:-$(dirname "$0")/../Procfile}
+procfile=$(dirname "$0")/../Procfile
 if [ "$#" -eq 1 ]; then
     case "$1" in
         "" | *[!A-Za-z0-9_-]*) ;;  # not a process type's name: run it as a command below

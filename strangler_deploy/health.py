@@ -59,7 +59,7 @@ def main(argv: list[str], environ: Mapping[str, str]) -> int:
     if len(argv) != 1:
         print("usage: python -m strangler_deploy.health PROCESS", file=sys.stderr)
         return 2
-    procfile = Path(environ.get("PROCFILE", "Procfile"))
+    procfile = Path("Procfile")  # the image's working directory, as the entrypoint's
     process = next((process for process in read_procfile(procfile) if process.name == argv[0]), None)
     if process is None:
         print(f"no process type {argv[0]!r} in {procfile}", file=sys.stderr)

@@ -40,8 +40,11 @@ def _ignored(name: str) -> bool:
 
 
 def _run_entrypoint(procfile: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ENTRYPOINT), *args], capture_output=True, text=True, timeout=10,
-                          env={"PATH": os.environ["PATH"], "PROCFILE": str(procfile), **env})
+    """The entrypoint as the image lays it out: docker/entrypoint.sh beside the Procfile's folder."""
+    (procfile.parent / "docker").mkdir(exist_ok=True)
+    entrypoint = shutil.copy2(ENTRYPOINT, procfile.parent / "docker" / "entrypoint.sh")
+    return subprocess.run([str(entrypoint), *args], capture_output=True, text=True, timeout=10,
+                          env={"PATH": os.environ["PATH"], **env})
 
 
 def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
