@@ -50,7 +50,7 @@ import requests
 from benchmarks import report
 from benchmarks.install import ensure_debian_packages
 from benchmarks.processes import ROOT, Server, ServerFailedError, base_env
-from benchmarks.proxy import Target, measure
+from benchmarks.proxy import Target, measure, run_options, say, settle_run_options
 from benchmarks.stack import Stack
 from strangler_proxy.control.store import VERSION_KEY
 
@@ -76,21 +76,12 @@ judge = {{ min_requests = 1000000000 }}
 _PAGE_VERSION = re.compile(r'data-version="(\d+)" title="[^"]*\(pid (\d+)\)')
 
 
-def say(message: str) -> None:
-    print(f"benchmark: {message}", flush=True)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.controls", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 repeat of 2 s per state, 5 changes")
-    parser.add_argument("--duration", type=float, help="seconds per measured run (default 5, quick 2)")
-    parser.add_argument("--repeats", type=int, help="repeats of every state (default 3, quick 1)")
+    run_options(parser, measured="state")
     parser.add_argument("--changes", type=int, help="changes timed on the 4-process proxy (default 20, quick 5)")
-    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON here")
-    parser.add_argument("--keep-logs", action="store_true", help="keep the temporary folder with every log")
     args = parser.parse_args(argv)
-    args.duration = args.duration or (2.0 if args.quick else 5.0)
-    args.repeats = args.repeats or (1 if args.quick else 3)
+    settle_run_options(args)
     args.changes = args.changes or (5 if args.quick else 20)
     return args
 

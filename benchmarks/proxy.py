@@ -59,17 +59,27 @@ def say(message: str) -> None:
     print(f"benchmark: {message}", flush=True)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.proxy", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1 repeat of 2 s per configuration")
+def run_options(parser: argparse.ArgumentParser, *, measured: str) -> None:
+    """The options of a benchmark that measures each `measured` with wrk: how long, how often, what it keeps."""
+    parser.add_argument("--quick", action="store_true", help=f"1 repeat of 2 s per {measured}")
     parser.add_argument("--duration", type=float, help="seconds per measured run (default 5, quick 2)")
-    parser.add_argument("--repeats", type=int, help="repeats of every configuration (default 3, quick 1)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load per target")
+    parser.add_argument("--repeats", type=int, help=f"repeats of every {measured} (default 3, quick 1)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results as JSON here")
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary folder with every log")
-    args = parser.parse_args(argv)
+
+
+def settle_run_options(args: argparse.Namespace) -> None:
+    """The defaults `run_options` leaves open, for a full run or a quick one."""
     args.duration = args.duration or (2.0 if args.quick else 5.0)
     args.repeats = args.repeats or (1 if args.quick else 3)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.proxy", description=__doc__.split("\n\n")[0])
+    run_options(parser, measured="configuration")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up load per target")
+    args = parser.parse_args(argv)
+    settle_run_options(args)
     if args.quick:
         args.warmup = min(args.warmup, 1.0)
     return args
