@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 import requests
 
 from strangler_proxy.forwarding.breaker import Breakers, BreakerState
@@ -14,6 +15,8 @@ from tests.strangler_proxy.control.support import moving_route_table, strangler
 from tests.strangler_proxy.control.test_canary_candidate_killed import ADMIN_TOKEN, breaker_state
 from tests.strangler_proxy.upstreams.processes import Running, start_echo, start_proxy
 from tests.support.waiting import free_port, wait_until
+
+pytestmark = pytest.mark.fault
 
 ROUTES = moving_route_table("CANDIDATE_URL")
 
