@@ -4,7 +4,7 @@ import pytest
 
 from tests.e2e.system import RunningSystem, running_system
 
-EXIT_TIMES = pytest.StashKey[dict[str, float]]()
+MEASURED = pytest.StashKey[dict[str, str]]()
 
 
 @pytest.fixture(scope="package")
@@ -15,15 +15,15 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
 
 
 @pytest.fixture
-def exit_times(request: pytest.FixtureRequest) -> dict[str, float]:
-    """Where a test records how long each process took to exit after its SIGTERM (seconds, by name):
-    printed at the end of the run, whatever its outcome, never asserted beyond the drain limit."""
-    return request.config.stash.setdefault(EXIT_TIMES, {})
+def measured(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Where a disposability test records what it measured (how long each process took to exit after its
+    SIGTERM, the load it ran): printed at the end of the run, whatever its outcome."""
+    return request.config.stash.setdefault(MEASURED, {})
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    measured = config.stash.get(EXIT_TIMES, {})
-    if measured:
-        terminalreporter.section("seconds from SIGTERM to exit, as measured")
-        for name, seconds in measured.items():
-            terminalreporter.write_line(f"{name:<32} {seconds:6.2f}")
+    figures = config.stash.get(MEASURED, {})
+    if figures:
+        terminalreporter.section("disposability: measured")
+        for name, value in figures.items():
+            terminalreporter.write_line(f"{name:<44} {value}")

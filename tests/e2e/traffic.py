@@ -8,6 +8,7 @@ outcome is an error when the client got no HTTP answer, or a 5xx; a request refu
 from __future__ import annotations
 
 import datetime
+import json
 import sqlite3
 import threading
 import time
@@ -18,10 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+import redis
 import requests
 
 from tests.e2e.system import ReleasedSystem
 from tests.support.processes import ManagedProcess, process_env
+from tests.support.waiting import wait_until
 
 TERMINAL = {"confirmed", "out_of_stock", "payment_declined", "failed_after_retries", "failed"}
 
@@ -37,6 +40,7 @@ class Outcome:
     error: str | None = None
     refused: bool = False  # the connection was refused: the request never reached a server
     body: Any = None
+    answered_at: str = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).strftime("%H:%M:%S.%f"))
 
     @property
     def failed(self) -> bool:
@@ -210,3 +214,36 @@ def charged_twice(entries: list[dict[str, Any]]) -> dict[str, list[str]]:
         kinds.setdefault(entry["metadata"].get("order_id", "?"), []).append(entry["kind"])
     return {order: found for order, found in kinds.items()
             if found.count("authorize") > 1 or found.count("capture") > 1 or found.count("charge") > 1}
+
+
+def unacknowledged(redis_url: str, queue: str) -> int:
+    """Messages of `queue` a worker took and has not acknowledged (kombu's Redis transport keeps them in
+    the `unacked` hash until the visibility timeout, unless the worker hands them back)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        entries = client.hvals("unacked")
+    finally:
+        client.close()
+    return sum(1 for entry in entries if json.loads(entry)[-1] == queue)
+
+
+def assert_every_checkout_done(released: ReleasedSystem, shopper: Shopper) -> None:
+    """The shopper sends again, with the same key, every checkout that got no 202; then every order is
+    read back from the checkout's database: each answered, each finished, none charged twice."""
+    session = shopper.session()
+    for key in shopper.unanswered():
+        assert shopper.check_out(session, key).status == 202
+    accepted = shopper.accepted()
+    database = released.settings()["CHECKOUT_DATABASE_URL"]
+
+    def all_completed() -> dict[str, tuple[str, str]] | None:
+        orders = orders_in_database(database)
+        return orders if all(step == "completed" for _, step in orders.values()) else None
+
+    orders = wait_until(all_completed, timeout=120, what="every order to complete", interval=0.5)
+    assert set(orders) == {str(uuid.UUID(order_id)) for order_id in accepted.values()}  # one per key, none untold
+    assert {status for status, _ in orders.values()} == {"confirmed"}
+    entries = ledger(released.card_processor_url)
+    assert charged_twice(entries) == {}
+    captured = {str(uuid.UUID(entry["metadata"]["order_id"])) for entry in entries if entry["kind"] == "capture"}
+    assert captured == set(orders)
