@@ -82,6 +82,7 @@ def catalog_pair(tmp_path: Path) -> Iterator[Pair]:
     with ExitStack() as stack:
         urls = [stack.enter_context(throwaway_database_url(_folder(tmp_path / side))) for side in ("monolith", "catalog")]
         env = process_env(**SETTINGS_ENV, DATABASE_URL=urls[0], CATALOG_DATABASE_URL=urls[1])
+        env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # the settings want one; migrations never call it
         migrations = [subprocess.Popen([sys.executable, "-m", project, "migrate", "--noinput", "-v", "0"], cwd=ROOT,
                                        env={**env, "DATABASE_URL": url}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                        text=True)
