@@ -8,6 +8,8 @@ from pathlib import Path
 
 _ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 _SECTION = re.compile(r"^#\s*-{8,}\s*(.+)$")
+# `# NAME=example`: a variable documented but left unset.
+_DOCUMENTED = re.compile(r"^#\s*([A-Z][A-Z0-9_]*)=(.*)$")
 # Names whose values are credentials: deployed as references to a secret store, never as values.
 _SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|_KEYS?$|CREDENTIALS)")
 # URLs with a password in them (postgres://user:password@host/db) are credentials too.
@@ -39,6 +41,8 @@ def read_env_example(path: Path) -> list[Variable]:
         assignment = _ASSIGNMENT.match(line)
         if heading:
             section, comments = heading.group(1).strip(), []
+        elif _DOCUMENTED.match(line):
+            comments = []  # `# NAME=example` (read_documented) takes the prose above it; the next starts afresh
         elif line.startswith("#"):
             comments = [] if after_assignment else comments
             comments.append(line.lstrip("#").strip())
@@ -51,4 +55,28 @@ def read_env_example(path: Path) -> list[Variable]:
         else:
             comments = []
         after_assignment = bool(assignment)
+    return variables
+
+
+def read_documented(path: Path) -> list[Variable]:
+    """The variables `.env.example` documents but leaves unset (`# NAME=example`): optional settings such as
+    CELERY_BROKER_URL. Each one's description is the prose just above it, else (a run of assignments under
+    one comment) the description of the assignment before it; none is required."""
+    variables: list[Variable] = []
+    recent: list[str] = []  # prose since the last assignment, set or documented
+    previous = ""           # the description of that assignment, while no blank line intervenes
+    section = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        heading, documented, assigned = _SECTION.match(line), _DOCUMENTED.match(line), _ASSIGNMENT.match(line)
+        if heading:
+            section, recent, previous = heading.group(1).strip(), [], ""
+        elif documented or assigned:
+            previous, recent = " ".join(recent) or previous, []
+            if documented:
+                variables.append(Variable(name=documented.group(1), local_default=documented.group(2),
+                                          description=previous, section=section, required=False))
+        elif line.startswith("#"):
+            recent.append(line.lstrip("#").strip())
+        else:
+            recent, previous = [], ""
     return variables

@@ -29,6 +29,8 @@ LEFT_OUT = {
     "PORT": "Heroku sets it for every web dyno",
     "REDIS_URL": "the heroku-redis add-on sets it",
     "READ_DOT_ENV": "a slug holds no .env; settings read the config vars only",
+    "DJANGO_SETTINGS_MODULE": "each entry point sets its own settings module; a config var would override them all",
+    "UPSTREAM_URL": "only the proxy benchmark's peer reads it",
 }
 # The .env.example section of a local stand-in's own settings (the card-processor sandbox): Heroku runs
 # none of them, so they are left out.
@@ -63,8 +65,12 @@ EXTRA = {
 }
 
 
-def render_app_json(processes: Sequence[Process], variables: Sequence[Variable]) -> Rendered:
+def render_app_json(processes: Sequence[Process], variables: Sequence[Variable],
+                    documented: Sequence[Variable] = ()) -> Rendered:
+    """app.json; `documented` (.env.example's `# NAME=example` lines) become optional config vars."""
     databases = [v.name for v in variables if v.name.endswith("DATABASE_URL") and not _local(v)]
+    optional = {v.name: {"description": v.description, "required": False}
+                for v in documented if left_out(v) is None}
     app = {
         "name": "Concierge (Strangler kit)",
         "description": "A Django monolith and the services strangled out of it, behind the strangler proxy.",
@@ -74,7 +80,7 @@ def render_app_json(processes: Sequence[Process], variables: Sequence[Variable])
                       for p in processes if p.kind is not Kind.RELEASE},
         "addons": [{"plan": "heroku-postgresql", "as": name.removesuffix("_URL")} for name in databases]
         + [{"plan": "heroku-redis"}],
-        "env": {**{v.name: _config_var(v) for v in variables if left_out(v) is None}, **EXTRA},
+        "env": {**{v.name: _config_var(v) for v in variables if left_out(v) is None}, **optional, **EXTRA},
     }
     return {APP_JSON: json.dumps(app, indent=2) + "\n"}
 
@@ -83,6 +89,8 @@ def left_out(variable: Variable) -> str | None:
     """Why app.json does not set this variable of .env.example, or None when it does."""
     if variable.name in LEFT_OUT:
         return LEFT_OUT[variable.name]
+    if variable.name.startswith("AWS_ENDPOINT_URL"):
+        return "it points boto3 at a local AWS emulator; production uses AWS's own endpoints"
     if _local(variable):
         return "it configures a local stand-in, which Heroku does not run"
     if variable.name.endswith("DATABASE_URL"):

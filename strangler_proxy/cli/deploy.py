@@ -9,7 +9,7 @@ import click
 
 from strangler_deploy.compose import render_compose
 from strangler_deploy.ecs.cli import ecs
-from strangler_deploy.environment import Variable, read_env_example
+from strangler_deploy.environment import Variable, read_documented, read_env_example
 from strangler_deploy.files import Rendered, stale_files, write_files
 from strangler_deploy.heroku import REQUIREMENTS, render_app_json
 from strangler_deploy.procfile import Process, ProcfileError, read_procfile
@@ -59,7 +59,8 @@ def _compose_files(root: Path) -> Rendered:
 
 def _heroku_files(root: Path) -> Rendered:
     requirements = render_requirements(runtime_dependencies(root / "pyproject.toml"), read_lock(root / "requirements.lock"))
-    return {**render_app_json(*_inputs(root)), REQUIREMENTS: requirements}
+    documented = read_documented(root / ".env.example")
+    return {**render_app_json(*_inputs(root), documented), REQUIREMENTS: requirements}
 
 
 compose.add_command(render_command(

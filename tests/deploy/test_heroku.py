@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from packaging.utils import canonicalize_name
 
-from strangler_deploy.environment import read_env_example
+from strangler_deploy.environment import read_documented, read_env_example
 from strangler_deploy.heroku import APP_JSON, EXTRA, REQUIREMENTS, left_out, render_app_json
 from strangler_deploy.procfile import Kind, read_procfile
 from strangler_deploy.requirements import (
@@ -25,6 +25,7 @@ from tests.support.processes import ROOT
 
 PROCESSES = read_procfile(ROOT / "Procfile")
 VARIABLES = read_env_example(ROOT / ".env.example")
+DOCUMENTED = read_documented(ROOT / ".env.example")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def app() -> dict[str, Any]:
 
 
 def test_committed_app_json_is_what_the_procfile_and_env_example_render() -> None:
-    rendered = render_app_json(PROCESSES, VARIABLES)[APP_JSON]
+    rendered = render_app_json(PROCESSES, VARIABLES, DOCUMENTED)[APP_JSON]
     assert (ROOT / APP_JSON).read_text() == rendered, "app.json is stale: run `strangler deploy heroku render`"
 
 
@@ -84,7 +85,21 @@ def test_every_env_example_variable_is_a_described_config_var_or_left_out_with_a
         assert (variable.name in env) != bool(reason), variable.name
     for name, entry in env.items():
         assert entry["description"], f"{name} has no description"
-        assert "value" in entry or "generator" in entry or entry.get("required", True), name
+        optional = name in {variable.name for variable in DOCUMENTED}  # unset in .env.example too
+        assert "value" in entry or "generator" in entry or entry.get("required", True) or optional, name
+
+
+def test_documented_but_unset_variables_are_optional_config_vars_or_left_out_with_a_reason(app: dict[str, Any]) -> None:
+    """`# NAME=example` lines of .env.example: optional settings (another broker, S3, AWS credentials)."""
+    names = {variable.name for variable in DOCUMENTED}
+    assert {"CELERY_BROKER_URL", "AWS_ACCESS_KEY_ID", "DJANGO_SETTINGS_MODULE"} <= names
+    for variable in DOCUMENTED:
+        entry, reason = app["env"].get(variable.name), left_out(variable)
+        assert (entry is None) == bool(reason), variable.name
+        if entry is not None and variable.name not in EXTRA:
+            assert entry == {"description": variable.description, "required": False} and variable.description
+    assert "DJANGO_SETTINGS_MODULE" not in app["env"]  # each entry point sets its own
+    assert not [name for name in app["env"] if name.startswith("AWS_ENDPOINT_URL")]  # local emulators only
 
 
 def test_secrets_are_generated_never_written(app: dict[str, Any]) -> None:
