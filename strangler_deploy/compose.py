@@ -12,6 +12,8 @@ at a provider's sandbox to use that instead.
 Every service gets the same environment, as honcho gives every process the same `.env`: the variables
 that name another container (databases, Redis, the services' URLs, ports, bind address) are fixed by the
 stack, every other one is `${NAME:-local default}`, so a staging run sets real secrets by exporting them.
+What `.env.example` documents but leaves unset (`# CELERY_BROKER_URL=...`) stays unset here too: another
+broker or S3 is a change of the stack (a compose override file), not a variable alone.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from strangler_deploy.compose import (
     render_compose,
     replaced_by,
 )
-from strangler_deploy.environment import read_env_example
+from strangler_deploy.environment import read_documented, read_env_example
 from strangler_deploy.procfile import Kind, read_procfile
 from tests.support.processes import ROOT
 
@@ -67,6 +67,11 @@ def test_every_env_example_variable_is_wired_or_left_out_with_a_reason(compose: 
     # Every ${NAME} compose interpolates is a variable of .env.example, so the shell can set it.
     interpolated = {name for value in environment.values() for name in re.findall(r"\$\{(\w+)", str(value))}
     assert interpolated and interpolated <= set(names)
+
+
+def test_documented_but_unset_variables_stay_unset_in_the_stack(compose: dict[str, Any]) -> None:
+    documented = {variable.name for variable in read_documented(ROOT / ".env.example")}
+    assert "CELERY_BROKER_URL" in documented and not documented & set(compose["x-environment"])
 
 
 def test_every_service_of_the_image_gets_the_one_environment(compose: dict[str, Any]) -> None:
