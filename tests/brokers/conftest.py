@@ -49,7 +49,7 @@ class Broker:
         return app
 
     def forget(self, *queues: str) -> None:
-        """Delete the queues (and what waits in them)."""
+        """Delete the queues (and what waits in them); SQS's go with the test's prefix, afterwards."""
         if self.name == "redis":
             client = redis.Redis.from_url(self.url)
             try:
@@ -59,8 +59,9 @@ class Broker:
         elif self.name == "rabbitmq":
             with Connection(self.url) as connection:
                 channel = connection.channel()
-                for queue in queues:
+                for queue in queues:  # Celery declares a direct exchange of the same name for each
                     channel.queue_delete(queue)
+                    channel.exchange_delete(queue)
 
 
 @pytest.fixture(scope="session")
