@@ -1,10 +1,12 @@
 """Reconciliation: both sides compared by checksummed key ranges, differing ranges bisected down to rows.
 
-Each side computes, in SQL, the row count and the sum of its rows' hashes (md5 of the row's text form on
-PostgreSQL; the same through a registered function on SQLite) over a key range. Equal ranges are done in
-one query per side (the whole table, when nothing differs). A differing range is cut into `parts`
-ranges of equal row counts (cut keys from the larger side, one window query) and each is compared again,
-until a range has at most `leaf_rows` rows: then the rows' hashes are listed and compared key by key.
+Each side computes, in SQL, the row count and the sum of its rows' hashes (PostgreSQL's 64-bit
+hashtextextended of the row's text form; md5 through a registered function on SQLite) over a key
+range. Equal ranges are done in one query per side (the whole table, when nothing differs). A differing
+range is cut into `parts` ranges of equal row counts (cut keys from the larger side, one window query),
+all of them checksummed in one grouped query per side (width_bucket on PostgreSQL), and each differing
+one is cut again, until a range has at most `leaf_rows` rows: then the rows' hashes are listed and
+compared key by key.
 
     missing    a row the owner has and the other side lacks
     extra      a row only the other side has (a target's own rows, when its module keeps them, are
@@ -55,7 +57,7 @@ class Result:
         return data
 
 
-def reconcile(sides: Sides, *, parts: int = 16, leaf_rows: int = 256, repair: bool = False,
+def reconcile(sides: Sides, *, parts: int = 64, leaf_rows: int = 256, repair: bool = False,
               record: bool = True) -> Result:
     state = current(sides)
     source_name = state.owner or sides.module.origin.name
@@ -79,21 +81,31 @@ def _compare(module: Module, source: sql.Database, sink: sql.Database, low: str 
     result.ranges += 1
     ours = pool.submit(source.checksum, module, low, high)
     theirs = pool.submit(sink.checksum, module, low, high)
-    (our_rows, our_sum), (their_rows, their_sum) = ours.result(), theirs.result()
-    if (our_rows, our_sum) == (their_rows, their_sum):
+    _descend(module, source, sink, low, high, ours.result(), theirs.result(), result, pool, parts, leaf_rows)
+
+
+def _descend(module: Module, source: sql.Database, sink: sql.Database, low: str | None, high: str | None,
+             ours: tuple[int, str], theirs: tuple[int, str], result: Result, pool: ThreadPoolExecutor,
+             parts: int, leaf_rows: int) -> None:
+    """Range [low, high) whose checksums are `ours` and `theirs`: done if equal, else cut and compared part by part."""
+    if ours == theirs:
         return
-    if max(our_rows, their_rows) <= leaf_rows:
+    rows = max(ours[0], theirs[0])
+    if rows <= leaf_rows:
         _rows(module, source, sink, low, high, result)
         return
-    cutter = source if our_rows >= their_rows else sink
-    cuts = cutter.boundaries(module, low, high, every=math.ceil(max(our_rows, their_rows) / parts))
-    inner = [cut for cut in cuts if cut != low]
-    if not inner:  # a range that cannot be cut further (one key holds it all): list its rows
+    cutter = source if ours[0] >= theirs[0] else sink
+    cuts = [cut for cut in cutter.boundaries(module, low, high, every=math.ceil(rows / parts)) if cut != low]
+    if not cuts:  # a range that cannot be cut further (one key holds it all): list its rows
         _rows(module, source, sink, low, high, result)
         return
-    edges: list[str | None] = [low, *inner, high]
-    for start, end in itertools.pairwise(edges):
-        _compare(module, source, sink, start, end, result, pool, parts, leaf_rows)
+    our_parts = pool.submit(source.range_checksums, module, low, high, cuts)
+    their_parts = pool.submit(sink.range_checksums, module, low, high, cuts)
+    edges: list[str | None] = [low, *cuts, high]
+    result.ranges += len(cuts) + 1
+    for (start, end), mine, other in zip(itertools.pairwise(edges), our_parts.result(), their_parts.result(),
+                                         strict=True):
+        _descend(module, source, sink, start, end, mine, other, result, pool, parts, leaf_rows)
 
 
 def _rows(module: Module, source: sql.Database, sink: sql.Database, low: str | None, high: str | None,

@@ -14,6 +14,7 @@ kind of database (their text forms of a row are compared).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -115,6 +116,12 @@ class Database:
         count, total = self.one(f"SELECT count(*), CAST(coalesce(sum({self.row_hash(module)}), 0) AS TEXT) "
                                 f"FROM {quote(self.table(module))}{where}", params)
         return int(count), str(total)
+
+    def range_checksums(self, module: Module, low: str | None, high: str | None,
+                        cuts: Sequence[str]) -> list[tuple[int, str]]:
+        """(rows, sum of row hashes) of each part of [low, high) cut at `cuts` (ascending)."""
+        edges: list[str | None] = [low, *cuts, high]
+        return [self.checksum(module, start, end) for start, end in itertools.pairwise(edges)]
 
     def range_hashes(self, module: Module, low: str | None, high: str | None, *,
                      closed: bool = False) -> dict[str, str]:
@@ -349,8 +356,20 @@ class PostgresDatabase(Database):
                      f"ANY(%s::{self.key_type(module)}[])", [list(keys)])
 
     def row_hash(self, module: Module) -> str:
+        # PostgreSQL's own 64-bit text hash (the one its hash partitioning uses): about three times cheaper
+        # than md5 turned into a number, which decides how close to a COUNT(*) a reconciliation comes.
         text = ", ".join(f"coalesce({quote(column)}::text, '{NULL_TEXT}')" for column in module.columns)
-        return f"('x' || substr(md5(concat_ws('|', {text})), 1, 15))::bit(60)::bigint"
+        return f"hashtextextended(concat_ws('|', {text}), 0)"
+
+    def range_checksums(self, module: Module, low: str | None, high: str | None,
+                        cuts: Sequence[str]) -> list[tuple[int, str]]:
+        # One pass: width_bucket puts each row in its part (0 below the first cut, i from the i-th cut on).
+        where, params = _range(module, low, high)
+        found = {int(bucket): (int(count), str(total)) for bucket, count, total in self.rows(
+            f"SELECT width_bucket({quote(module.key)}, %s::{self.key_type(module)}[]), count(*), "
+            f"CAST(sum({self.row_hash(module)}) AS TEXT) FROM {quote(self.table(module))}{where} GROUP BY 1",
+            [list(cuts), *params])}
+        return [found.get(bucket, (0, "0")) for bucket in range(len(cuts) + 1)]
 
     def key_text(self, module: Module) -> str:
         return f"{quote(module.key)}::text"
