@@ -57,7 +57,7 @@ def test_probe_pings_a_celery_worker_started_by_the_image_entrypoint_and_fails_o
             assert up.returncode == 0 and "pong" in up.stdout, up.stdout + up.stderr
         finally:
             assert worker.stop() == 0
-        down = subprocess.run([sys.executable, "-m", "strangler_deploy.health", "checkoutworker"], cwd=ROOT,
+        down = subprocess.run([sys.executable, "-m", "strangler_deploy.health", "checkoutworker", "--timeout", "1"], cwd=ROOT,
                               capture_output=True, text=True, timeout=30, env=env)
         assert down.returncode == 1 and "No nodes replied" in down.stdout
     finally:
