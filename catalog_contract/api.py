@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rest_framework import serializers
 
@@ -33,6 +34,18 @@ def search_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms))[:20]
 
 
+class QueryParameters(serializers.Serializer):
+    """Query parameters, where one given empty (`?limit=`) is refused rather than taken as absent (DRF's
+    rule for form fields), so the API accepts exactly what its OpenAPI description allows."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        blank = {name: ["May not be blank."] for name, field in self.fields.items()
+                 if self.initial_data.get(name) == "" and not getattr(field, "allow_blank", False)}
+        if blank:
+            raise serializers.ValidationError(blank)
+        return attrs
+
+
 class ProductOutput(serializers.Serializer):
     """A product as clients read it; the source attributes are the model's (or the gateway's ProductInfo)."""
 
@@ -51,14 +64,14 @@ class ProductListOutput(serializers.Serializer):
     products = ProductOutput(many=True)
 
 
-class ProductFilter(serializers.Serializer):
+class ProductFilter(QueryParameters):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    category = serializers.CharField(required=False, max_length=20)
+    category = serializers.CharField(required=False, max_length=20, trim_whitespace=False)
     maxPriceCents = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=SEARCH_LIMIT, default=SEARCH_LIMIT)
 
 
-class PopularFilter(serializers.Serializer):
+class PopularFilter(QueryParameters):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=POPULAR_LIMIT)
 
 
@@ -85,7 +98,7 @@ class ReservationOutput(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")
 
 
-class ReservationFilter(serializers.Serializer):
+class ReservationFilter(QueryParameters):
     heldAfter = serializers.DateTimeField()
     heldBefore = serializers.DateTimeField()
 

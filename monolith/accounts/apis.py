@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chassis.errors import ErrorOutput
 from monolith.accounts.forms import phone_validator
 from monolith.accounts.services import api_token_get_or_create, user_create
 
@@ -43,6 +45,10 @@ class SignupApi(APIView):
                 raise serializers.ValidationError({"password": list(error.messages)}) from None
             return attrs
 
+    @extend_schema(operation_id="authSignup", request=InputSerializer, summary="An account and its API token",
+                   responses={201: inline_serializer("SignedUp", {"username": serializers.CharField(),
+                                                                   "token": serializers.CharField()}),
+                              400: ErrorOutput})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -59,6 +65,9 @@ class TokenApi(APIView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128)
 
+    @extend_schema(operation_id="authToken", request=InputSerializer, summary="The API token of an account",
+                   responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
+                              400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

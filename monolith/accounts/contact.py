@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chassis.errors import ErrorOutput
 from chassis.identity import IsKitService
 from monolith.accounts.models import Profile
 
@@ -48,6 +50,8 @@ class ContactApi(APIView):
         email = serializers.CharField()
         phone = serializers.CharField()
 
+    @extend_schema(operation_id="contactGet", responses={200: OutputSerializer, 403: ErrorOutput, 404: ErrorOutput},
+                   summary="A customer's e-mail and phone, for a kit service")
     def get(self, request: Request, user_id: int) -> Response:
         contact = contact_get(user_id=user_id)
         if contact is None:

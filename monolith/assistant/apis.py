@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
@@ -17,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chassis.errors import ErrorOutput
 from monolith.assistant.conversation import ConversationStoreUnavailable
 from monolith.assistant.services import conversation_reply
 from monolith.catalog import gateway
@@ -106,6 +109,8 @@ class NluApi(APIView):
     class InputSerializer(serializers.Serializer):
         messages = serializers.ListField(child=MessageInput(), allow_empty=False, max_length=MAX_MESSAGES)
 
+    @extend_schema(operation_id="nlu", request=InputSerializer, summary="Chat messages in, the Concierge's replies out",
+                   responses={200: OpenApiTypes.OBJECT, 400: ErrorOutput, 403: ErrorOutput, 503: ErrorOutput})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

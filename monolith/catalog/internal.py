@@ -18,23 +18,35 @@ while the monolith has no IDENTITY_SIGNING_KEYS (it fails closed).
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog_contract.api import RESERVATION_ID, ReservationFilter, ReservationInput, ReservationOutput
+from catalog_contract.api import (
+    RESERVATION_ID,
+    ReservationFilter,
+    ReservationInput,
+    ReservationListOutput,
+    ReservationOutput,
+)
+from chassis.errors import ErrorOutput
 from chassis.identity import IsKitService
 from monolith.catalog import selectors
 from monolith.catalog.services import reservation_make, reservation_release
 
 __all__ = ["RESERVATION_ID", "ReservationApi", "ReservationListApi"]
 
+REFUSED = {403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 410: ErrorOutput, 422: ErrorOutput}
+
 
 class ReservationApi(APIView):
     authentication_classes: list = []  # no session or token: the signed header is the only credential
     permission_classes = [IsKitService]
 
+    @extend_schema(operation_id="reservationMake", request=ReservationInput, summary="Hold units (idempotent)",
+                   responses={200: ReservationOutput, 201: ReservationOutput, 400: ErrorOutput, **REFUSED})
     def put(self, request: Request, reservation_id: str) -> Response:
         serializer = ReservationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -43,6 +55,9 @@ class ReservationApi(APIView):
                                              quantity=serializer.validated_data["quantity"])
         return Response(ReservationOutput(reservation).data, status=201 if made else 200)
 
+    @extend_schema(operation_id="reservationRelease", summary="Give back what a reservation holds (idempotent)",
+                   responses={204: OpenApiResponse(description="Released, or nothing to release"), 403: ErrorOutput,
+                              404: ErrorOutput})
     def delete(self, request: Request, reservation_id: str) -> Response:
         reservation_release(reservation_id=reservation_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -52,6 +67,9 @@ class ReservationListApi(APIView):
     authentication_classes: list = []
     permission_classes = [IsKitService]
 
+    @extend_schema(operation_id="reservationsHeld", parameters=[ReservationFilter],
+                   responses={200: ReservationListOutput, 400: ErrorOutput, 403: ErrorOutput},
+                   summary="Reservations made in a window and still held")
     def get(self, request: Request) -> Response:
         filters = ReservationFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -15,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chassis.errors import error_body
+from chassis.errors import ErrorOutput, error_body
 from integrations.card_processor.client import CardProcessorUnavailable, PaymentDeclined
 from monolith.catalog import gateway
 from monolith.catalog.gateway import OutOfStock
@@ -52,6 +54,9 @@ class CheckoutApi(APIView):
                 raise serializers.ValidationError(f"No product with id {value!r}.")
             return product
 
+    @extend_schema(operation_id="checkout", request=InputSerializer, summary="Buy one unit, charged at once",
+                   responses={200: OpenApiTypes.OBJECT, 400: ErrorOutput, 402: ErrorOutput, 403: ErrorOutput,
+                              409: ErrorOutput, 503: ErrorOutput})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -79,6 +84,9 @@ def _failed(code: int, message: str) -> Response:
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="orderList", summary="The caller's orders",
+                   responses={200: inline_serializer("OrderList", {"orders": OrderOutput(many=True)}),
+                              403: ErrorOutput})
     def get(self, request: Request) -> Response:
         return Response({"orders": OrderOutput(selectors.order_list(user=request.user), many=True).data})
 
@@ -86,6 +94,8 @@ class OrderListApi(APIView):
 class OrderDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="orderGet", responses={200: OrderOutput, 403: ErrorOutput, 404: ErrorOutput},
+                   summary="One of the caller's orders")
     def get(self, request: Request, order_id: UUID) -> Response:
         order = selectors.order_get(user=request.user, order_id=order_id)
         if order is None:

@@ -47,8 +47,9 @@ class ReservationApi(APIView):
                                              quantity=serializer.validated_data["quantity"])
         return Response(ReservationOutput(reservation).data, status=201 if made else 200)
 
-    @extend_schema(operation_id="reservationRelease", responses={204: OpenApiResponse(description="Released, or nothing to release"),
-                              403: ErrorOutput, 409: ErrorOutput},
+    @extend_schema(operation_id="reservationRelease",
+                   responses={204: OpenApiResponse(description="Released, or nothing to release"),
+                              403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput},
                    summary="Give back what a reservation holds (idempotent)")
     def delete(self, request: Request, reservation_id: str) -> Response:
         reservation_release(reservation_id=reservation_id)
