@@ -65,7 +65,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- apps
-INSTALLED_APPS = [*defaults.ADMIN_APPS, "rest_framework", "chassis", "extracted.checkout.checkout"]
+INSTALLED_APPS = [*defaults.ADMIN_APPS, "rest_framework", "drf_spectacular", "chassis", "extracted.checkout.checkout"]
 MIDDLEWARE = [
     "chassis.request_id.RequestIdMiddleware",
     # The proxy's shadowed writes (routes.toml: dry_run = true on this upstream) run here rolled back, with
@@ -107,6 +107,8 @@ REST_FRAMEWORK = defaults.rest_framework_settings(
     # The services' domain errors become HTTP answers there, and only there.
     EXCEPTION_HANDLER="extracted.checkout.exceptions.exception_handler",
 )
+SPECTACULAR_SETTINGS = defaults.openapi_settings(
+    title="Checkout service", description="Orders accepted at once and carried out by a saga; their status.")
 IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
 IDENTITY_MAX_AGE_SECONDS = env_int("IDENTITY_MAX_AGE_SECONDS", 60, minimum=1)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48, minimum=24)

@@ -7,6 +7,7 @@ name_site(admin.site, "Checkout service")
 
 urlpatterns = [
     path("", include("chassis.health")),
+    path("", include("chassis.openapi")),  # GET /v1/schema
     path("v1/", include("extracted.checkout.checkout.urls")),
     # Staff of this service only (its own users, is_staff); every model is view-only (chassis.admin).
     # Under /admin/checkout/ so that one host can serve it beside the monolith's /admin/.

@@ -13,12 +13,15 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chassis.errors import ErrorOutput
 from chassis.identity import Identity, IdentityUser
 from extracted.checkout.checkout import selectors
 from extracted.checkout.checkout.errors import IDEMPOTENCY_HEADER
@@ -36,6 +39,10 @@ class CheckoutApi(APIView):
         deliveryDate = DeliveryDateField()
         paymentMethod = serializers.RegexField(r"^pm_[A-Za-z0-9_]+$", max_length=64, required=False)
 
+    @extend_schema(operation_id="checkout", request=InputSerializer, summary="Accept an order; a saga carries it out",
+                   parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False)],
+                   responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 400: ErrorOutput,
+                              403: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput, 503: ErrorOutput})
     def post(self, request: Request) -> Response:
         identity = _caller(request)
         claim = _claim(request, identity)
@@ -76,6 +83,9 @@ class OrderSummaryOutput(serializers.Serializer):
 
 
 class OrderListApi(APIView):
+    @extend_schema(operation_id="orderList", summary="The caller's orders, newest first",
+                   responses={200: inline_serializer("OrderList", {"orders": OrderSummaryOutput(many=True)}),
+                              403: ErrorOutput})
     def get(self, request: Request) -> Response:
         orders = selectors.order_list(user_id=str(_caller(request).user_id))
         return Response({"orders": OrderSummaryOutput(orders, many=True).data})
@@ -100,9 +110,12 @@ class OrderDetailApi(APIView):
         def get_message(self, order: Any) -> str:
             return status_message(order)
 
+        @extend_schema_field(HistoryOutput(many=True))
         def get_history(self, order: Any) -> Any:
             return HistoryOutput(selectors.order_history(order=order), many=True).data
 
+    @extend_schema(operation_id="orderGet", summary="One of the caller's orders, with its saga's history",
+                   responses={200: OutputSerializer, 403: ErrorOutput, 404: ErrorOutput})
     def get(self, request: Request, order_id: UUID) -> Response:
         order = selectors.order_get_for_user(order_id=order_id, user_id=str(_caller(request).user_id))
         if order is None:
