@@ -89,6 +89,7 @@ def _copy(module: Module, source: sql.Database, sink: sql.Database, cursor: str 
             sink.unmark_applying()
             sink.execute("UPDATE datasync_backfill SET last_key = %s, copied = copied + %s WHERE module = %s",
                          [last, count, module.name])
+        sink.applied()
         if source.checksum(module, cursor, last, closed=True) != sink.checksum(module, cursor, last, closed=True):
             dirty.append((cursor, last))
             report.differing_batches += 1
@@ -149,4 +150,5 @@ def copy_keys(module: Module, source: sql.Database, sink: sql.Database, keys: li
             if gone:
                 sink.delete_keys(module, gone)
             sink.unmark_applying()
+        sink.applied()
     return len(keys)

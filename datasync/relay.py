@@ -56,6 +56,8 @@ def relay_batch(module: Module, source: sql.Database, sink: sql.Database, *, lim
     with sink.transaction():
         sql.serialise(sink)
         moved = _apply(module, source.side.name, sink, events, moved)
+    if moved.applied:
+        sink.applied()
     ids = json.dumps([str(event[0]) for event in events])
     with source.transaction():
         source.execute(f"UPDATE datasync_outbox SET published_at = {sql.now(source)} WHERE id IN "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_MODULES = "extracted.catalog.sync:CATALOG,extracted.checkout.sync:ORDERS"
@@ -24,7 +24,8 @@ class Side:
 
     `guard`: while the other side owns the rows, this side's own writes are refused (a trigger raises).
     `on_insert` / `on_update`: SQL for columns only this side has (e.g. a NOT NULL counter) when a
-    synced row is inserted or updated here.
+    synced row is inserted or updated here. `after_apply`: called after every committed transaction
+    that wrote synced rows here (e.g. to invalidate this side's cache of answers).
     """
 
     name: str
@@ -33,6 +34,7 @@ class Side:
     guard: bool = True
     on_insert: Mapping[str, str] = field(default_factory=dict)
     on_update: Mapping[str, str] = field(default_factory=dict)
+    after_apply: Callable[[], None] | None = None
 
     def database_url(self, environ: Mapping[str, str] | None = None) -> str:
         url = (os.environ if environ is None else environ).get(self.database_env, "")

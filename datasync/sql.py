@@ -88,6 +88,11 @@ class Database:
     def unmark_applying(self) -> None:
         raise NotImplementedError
 
+    def applied(self) -> None:
+        """After a committed transaction that wrote synced rows here: the side's own follow-up, if any."""
+        if self.side.after_apply is not None:
+            self.side.after_apply()
+
     # ------------------------------------------------------------ rows as JSON
     def read_batch(self, module: Module, *, after: str | None, limit: int) -> tuple[str, int, str | None]:
         """Up to `limit` rows with keys above `after`, in key order: (JSON array, count, last key)."""

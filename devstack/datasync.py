@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from datasync import phases, sql
+from datasync.spec import modules
 from datasync.store import Sides, open_sides
 from devstack.databases import throwaway_database_url
 from devstack.processes import ROOT, ManagedProcess, process_env
-from extracted.catalog.sync import CATALOG
 
+# Loaded by name, as `strangler data` loads it: the catalogue's settings are not this process's.
+CATALOG = modules("extracted.catalog.sync:CATALOG")["catalog"]
 SETTINGS_ENV = {"ENVIRONMENT": "development", "SECRET_KEY": "insecure-local-only-datasync-tests",
                 "IDENTITY_SIGNING_KEYS": "insecure-local-only-datasync-identity-key-0123456789",
                 "CARD_PROCESSOR_URL": "http://127.0.0.1:1", "CATALOG_URL": "http://127.0.0.1:1",

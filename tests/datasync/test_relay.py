@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import signal
+import uuid
+
+import redis
 
 from datasync.reconcile import reconcile
 from datasync.relay import prune
@@ -42,7 +45,9 @@ def test_relay_killed_mid_stream_loses_nothing_and_applies_nothing_twice(fresh_p
     published_at_kill = _published(pair)[0]
     assert published_at_kill < events
 
-    again = pair.start("relay", "catalog", "--batch", "500", env={"DATASYNC_RELAY_IDLE_SECONDS": "0.05"})
+    prefix = f"datasync-test-{uuid.uuid4().hex[:10]}"  # the service's API cache, which applied changes invalidate
+    again = pair.start("relay", "catalog", "--batch", "500",
+                       env={"DATASYNC_RELAY_IDLE_SECONDS": "0.05", "CATALOG_REDIS_PREFIX": prefix})
     try:
         with pair.sides() as sides:
             wait_until(lambda: backlog(sides.origin, sides.module) == 0, timeout=90, what="the outbox drained",
@@ -62,3 +67,8 @@ def test_relay_killed_mid_stream_loses_nothing_and_applies_nothing_twice(fresh_p
 
         assert prune(sides.origin, sides.module, keep_seconds=0) == events  # old published events go
         assert sides.origin.one("SELECT count(*) FROM datasync_outbox")[0] == 0
+    client = redis.Redis.from_url(pair.env["REDIS_URL"])
+    try:
+        assert client.delete(f"{prefix}:generation") == 1  # the service's cached answers were made unreachable
+    finally:
+        client.close()
