@@ -47,12 +47,13 @@ def sync_on(sides: Sides) -> Step:
         return _recapture(sides, state)
     for database in sides.databases.values():
         database.install_tables()
+    before = state.phase
     state = State(sides.module.name, phase="sync", owner=sides.module.origin.name, reads=sides.module.origin.name,
                   detail=state.detail)
     state_save(sides, state)
     for database in sides.databases.values():
         database.install_capture(sides.module)
-    return Step(sides.module.name, "off", "sync",
+    return Step(sides.module.name, before, "sync",
                 [f"capture triggers on {', '.join(sides.databases)}", f"owner: {state.owner}"])
 
 

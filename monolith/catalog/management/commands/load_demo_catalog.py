@@ -1,7 +1,8 @@
 """Load the demo catalogue; safe to run on every release.
 
 Descriptions, prices and pictures are brought up to date; stock is set only when a product is first
-created, so a release never undoes sales.
+created, so a release never undoes sales. Once the products' writes have moved to the catalogue service
+(datasync), the monolith's copy is the sync's alone and this loads nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from datasync.guard import NotOwner, ensure_owner
 from monolith.catalog.models import Product
+from monolith.catalog.services import DATASYNC_MODULE, DATASYNC_SIDE
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo_catalog.json"
 
@@ -39,5 +42,10 @@ class Command(BaseCommand):
     help = "Create or update the demo catalogue (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            ensure_owner(module=DATASYNC_MODULE, side=DATASYNC_SIDE)
+        except NotOwner as refused:
+            self.stdout.write(f"demo catalogue not loaded: {refused.message}")
+            return
         created, updated = load(demo_products())
         self.stdout.write(f"demo catalogue loaded: {created} created, {updated} updated")

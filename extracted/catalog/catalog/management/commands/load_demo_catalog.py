@@ -3,6 +3,8 @@
 Until the backfill copies the monolith's rows, this gives a fresh stack a working catalogue: the same
 products, from the same file (monolith/catalog/demo_catalog.json). Descriptions, prices and pictures are
 brought up to date; stock is set only when a product is first created, so a release never undoes sales.
+While another side owns the products (datasync: the monolith, until `strangler data switch-writes
+catalog`), the rows here are the sync's alone and this loads nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from datasync.guard import NotOwner, ensure_owner
 from extracted.catalog.catalog.cache import catalog_changed
 from extracted.catalog.catalog.models import Product
 
@@ -26,6 +29,11 @@ class Command(BaseCommand):
     help = "Create or update the demo catalogue (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            ensure_owner(module="catalog", side="catalog")  # extracted/catalog/sync.py
+        except NotOwner as refused:
+            self.stdout.write(f"demo catalogue not loaded: {refused.message}")
+            return
         created = updated = 0
         with transaction.atomic():
             for item in json.loads(DEMO_FILE.read_text()):
