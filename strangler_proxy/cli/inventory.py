@@ -75,9 +75,12 @@ def inventory(settings_module: str | None, project_dir: Path, routes_file: Path 
     if not settings_module:
         raise click.UsageError("Name the monolith's settings: --django-settings or DJANGO_SETTINGS_MODULE.")
     with _in_force(routes_file or routes_path(os.environ)) as live:
+        keep_in = live.client if publish else None
+        if publish and keep_in is None:  # said before the monolith's patterns take their seconds to read
+            raise click.ClickException("--publish keeps the patterns in Redis, and REDIS_URL names none that answers.")
         patterns = monolith_patterns(settings_module, project_dir)
-        if publish:
-            _publish(live, patterns, settings_module)
+        if keep_in is not None:
+            _publish(keep_in, patterns, settings_module)
     placements = place(patterns, live.table)
     by_patterns = pattern_share(placements)
     by_requests = request_share(live.traffic) if live.traffic is not None else None
@@ -134,11 +137,9 @@ def _in_force(path: Path) -> Iterator[InForce]:
         client.close()
 
 
-def _publish(live: InForce, patterns: list[dict[str, str | None]], settings_module: str) -> None:
-    if live.client is None:
-        raise click.ClickException("--publish keeps the patterns in Redis, and REDIS_URL names none that answers.")
+def _publish(client: redis.Redis, patterns: list[dict[str, str | None]], settings_module: str) -> None:
     try:
-        publish_inventory(live.client, patterns, source=settings_module)
+        publish_inventory(client, patterns, source=settings_module)
     except redis.RedisError as error:
         raise click.ClickException(f"could not keep the patterns in Redis: {error}") from None
 
