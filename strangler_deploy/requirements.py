@@ -27,6 +27,10 @@ TARGET = {"python_version": PYTHON_VERSION, "python_full_version": f"{PYTHON_VER
           "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
 HEADER = ("# Generated from requirements.lock by `strangler deploy heroku render`; do not edit.\n"
           "# The runtime dependencies of pyproject.toml and all they require, at the lock's versions.\n")
+# Last, the kit itself, for the `strangler` command some Procfile lines run; editable, so the code runs
+# from the app's folder with its data files (templates, routes.toml) and nothing is copied twice.
+# Its dependencies are the pinned lines above. Heroku's buildpack rewrites the build path at boot.
+THE_KIT = "-e ."
 
 
 class LockError(ValueError):
@@ -64,7 +68,7 @@ def render_requirements(dependencies: Sequence[str], pins: Mapping[str, str],
             continue
         wanted.setdefault(name, set()).update(requirement.extras)
         pending.extend(_requirements_of(name, requirement.extras or {""}, pins, requires))
-    return HEADER + "".join(f"{pins[name]}\n" for name in sorted(wanted))
+    return HEADER + "".join(f"{pins[name]}\n" for name in sorted(wanted)) + f"{THE_KIT}\n"
 
 
 def _requirements_of(name: str, extras: set[str], pins: Mapping[str, str],
