@@ -84,7 +84,7 @@ def deployable_env(*, port: int, database_url: str, redis_url: str, prefix: str)
     return process_env(ENVIRONMENT="development", SECRET_KEY="insecure-local-only-catalog-tests",
                        READ_DOT_ENV="false", REDIS_URL=redis_url, DATABASE_URL=database_url, PORT=str(port),
                        IDENTITY_SIGNING_KEYS=",".join(KEYS), BIND_HOST="127.0.0.1", WEB_CONCURRENCY="2",
-                       GUNICORN_THREADS="8", LOG_LEVEL="WARNING", CATALOG_REDIS_PREFIX=prefix,
+                       GUNICORN_THREADS="8", LOG_LEVEL="INFO", CATALOG_REDIS_PREFIX=prefix,
                        CARD_PROCESSOR_URL="http://127.0.0.1:1")
 
 

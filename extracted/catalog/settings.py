@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "chassis.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # request.identity: the user a call is made for, as the proxy or the monolith signed it (or nobody).
+    "chassis.identity.SignedIdentityMiddleware",
     # ETag on every GET answer, 304 when the client's If-None-Match names it.
     "django.middleware.http.ConditionalGetMiddleware",
 ]

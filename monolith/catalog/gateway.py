@@ -5,7 +5,8 @@ they return, never the model. Where the catalogue is, is an environment change o
 
     CATALOG_SERVICE_URL unset    the local ORM (monolith.catalog.selectors and services)
     CATALOG_SERVICE_URL=http://…  the catalogue service's API (monolith.catalog.remote), with its
-                                  timeout (CATALOG_SERVICE_TIMEOUT), request id and internal proof
+                                  timeout (CATALOG_SERVICE_TIMEOUT), the request id, an internal proof
+                                  and the signed identity of the user served (monolith.catalog.caller)
 
 Both answer alike: the same products, the same domain errors (OutOfStock, ProductNotFound,
 ReservationReleased, ReservationConflict), the same popular searches; the remote one may also raise
@@ -26,9 +27,10 @@ from django.conf import settings
 from django.templatetags.static import static
 
 from catalog_contract.api import price_display, search_terms
-from chassis.identity import sign_internal
+from chassis.identity import sign, sign_internal
 from chassis.trending import TermCounter
 from monolith.catalog import selectors, services
+from monolith.catalog.caller import current_identity
 from monolith.catalog.errors import OutOfStock
 from monolith.catalog.models import Product
 from monolith.catalog.remote import CatalogUnavailable, RemoteCatalog
@@ -160,7 +162,8 @@ def _catalog() -> Catalog:
     remote: RemoteCatalog | None = getattr(_threads, "remote", None)
     if remote is None or getattr(_threads, "remote_url", None) != url:
         timeout = settings.CATALOG_SERVICE_TIMEOUT
-        remote = RemoteCatalog(url, proof=_internal_proof, timeout=(min(1.0, timeout), timeout))
+        remote = RemoteCatalog(url, proof=_internal_proof, identity=_caller_identity,
+                               timeout=(min(1.0, timeout), timeout))
         _threads.remote, _threads.remote_url = remote, url
     return ServiceCatalog(remote)
 
@@ -173,6 +176,11 @@ def _term_counter(redis_url: str, prefix: str, window_seconds: int) -> TermCount
 
 def _internal_proof() -> str:
     return sign_internal(keys=settings.IDENTITY_SIGNING_KEYS)
+
+
+def _caller_identity() -> str | None:
+    identity = current_identity()
+    return sign(identity, keys=settings.IDENTITY_SIGNING_KEYS) if identity.is_authenticated else None
 
 
 def _local_info(product: Product) -> ProductInfo:

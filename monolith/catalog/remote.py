@@ -1,7 +1,8 @@
 """The catalogue service, as the monolith's gateway reaches it when CATALOG_SERVICE_URL is set.
 
 The same API as the monolith's own catalogue (catalog_contract.api), over chassis.http.ServiceSession:
-every call has a timeout and carries the request id; only what is safe is retried (connection
+every call has a timeout and carries the request id and the signed identity of the user it is made for
+(monolith.catalog.caller); only what is safe is retried (connection
 failures, and 502/503/504 for reads and for the reservation calls, which are idempotent by the
 reservation id). Calls to the internal reservations API carry a fresh internal proof. The service's
 refusals come back as the monolith's own domain errors, so no caller of the gateway can tell the two
@@ -22,6 +23,7 @@ import requests
 
 from chassis.errors import ApplicationError
 from chassis.http import ServiceSession
+from chassis.identity import HEADER as IDENTITY_HEADER
 from chassis.identity import INTERNAL_HEADER
 from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConflict, ReservationReleased
 
@@ -47,13 +49,15 @@ class CatalogUnavailable(ApplicationError):
 class RemoteCatalog:
     """The catalogue service at `base_url`; one per thread (requests' sessions are not shared across threads).
 
-    `proof` returns a fresh X-Strangler-Internal value for each call to the internal API.
+    `proof` returns a fresh X-Strangler-Internal value for each call to the internal API; `identity`
+    returns the signed X-Strangler-Identity of the user the call is made for, or None for nobody.
     """
 
-    def __init__(self, base_url: str, *, proof: Callable[[], str], timeout: tuple[float, float],
-                 retries: int = 1) -> None:
+    def __init__(self, base_url: str, *, proof: Callable[[], str], identity: Callable[[], str | None],
+                 timeout: tuple[float, float], retries: int = 1) -> None:
         self.session = ServiceSession(base_url, timeout=timeout, retries=retries)
         self.proof = proof
+        self.identity = identity
 
     def product(self, product_id: str) -> dict[str, Any] | None:
         response = self._call("GET", f"/v1/products/{quote(product_id, safe='')}")
@@ -92,6 +96,9 @@ class RemoteCatalog:
         return self._call(method, path, headers={INTERNAL_HEADER: self.proof()}, **kwargs)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        caller = self.identity()
+        if caller:
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), IDENTITY_HEADER: caller}
         try:
             return self.session.request(method, path, **kwargs)
         except requests.RequestException as error:

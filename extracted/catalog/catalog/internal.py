@@ -18,6 +18,8 @@ Only a caller with a fresh `X-Strangler-Internal` proof (chassis.identity.sign_i
 
 from __future__ import annotations
 
+import logging
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -26,9 +28,11 @@ from rest_framework.views import APIView
 
 from catalog_contract.api import ReservationFilter, ReservationInput, ReservationListOutput, ReservationOutput
 from chassis.errors import ErrorOutput
-from chassis.identity import IsKitService
+from chassis.identity import ANONYMOUS, IsKitService
 from extracted.catalog.catalog import selectors
 from extracted.catalog.catalog.services import reservation_commit, reservation_make, reservation_release
+
+logger = logging.getLogger(__name__)
 
 REFUSED = {403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 410: ErrorOutput, 422: ErrorOutput}
 
@@ -45,6 +49,10 @@ class ReservationApi(APIView):
         reservation, made = reservation_make(reservation_id=reservation_id,
                                              product_id=serializer.validated_data["productId"],
                                              quantity=serializer.validated_data["quantity"])
+        if made:
+            logger.info("stock reserved", extra={"reservation_id": reservation.id, "product_id": reservation.product_id,
+                                                 "quantity": reservation.quantity,
+                                                 "for_user_id": getattr(request, "identity", ANONYMOUS).user_id})
         return Response(ReservationOutput(reservation).data, status=201 if made else 200)
 
     @extend_schema(operation_id="reservationRelease",
