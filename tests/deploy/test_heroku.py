@@ -14,13 +14,7 @@ from packaging.utils import canonicalize_name
 from strangler_deploy.environment import read_documented, read_env_example
 from strangler_deploy.heroku import APP_JSON, EXTRA, REQUIREMENTS, left_out, render_app_json
 from strangler_deploy.procfile import Kind, read_procfile
-from strangler_deploy.requirements import (
-    PYTHON_VERSION,
-    LockError,
-    read_lock,
-    render_requirements,
-    runtime_dependencies,
-)
+from strangler_deploy.requirements import PYTHON_VERSION, LockError, read_lock, render_requirements, runtime_dependencies
 from tests.support.processes import ROOT
 
 PROCESSES = read_procfile(ROOT / "Procfile")
