@@ -11,8 +11,9 @@ requeue on worker loss are the factory's, `chassis.celery_app`, and hold on ever
                           how long a message may stay unacknowledged, countdowns included
     sqs://                kombu's SQS transport (boto3, pycurl): credentials, region and endpoint from the
                           standard AWS_* variables unless the URL names them; the queue's visibility timeout
-                          is the redelivery delay (at most 12 hours); queue names may share a prefix; no
-                          remote control (SQS cannot broadcast)
+                          is the redelivery delay (at most 12 hours), and a worker refuses to start on a
+                          queue that already exists with a shorter one (`sqs_short_queues`); queue names
+                          may share a prefix; no remote control (SQS cannot broadcast)
 
 `env_broker_url()` refuses a malformed URL at start-up, naming the variable (and never echoing a password).
 
@@ -32,12 +33,16 @@ from __future__ import annotations
 import os
 import re
 import ssl
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
 from kombu.transport import redis as kombu_redis
 
 from chassis.env import ConfigError, env_int
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 REDIS_SCHEMES = ("redis", "rediss")
 AMQP_SCHEMES = ("amqp", "amqps")
@@ -164,3 +169,30 @@ def _sqs_settings(visibility_timeout: int, queue_prefix: str) -> dict[str, Any]:
     }
     # Remote control broadcasts through a fanout exchange, which SQS has only by way of SNS topics.
     return {"broker_transport_options": options, "worker_enable_remote_control": False}
+
+
+def is_sqs(broker_url: str) -> bool:
+    return urlsplit(broker_url).scheme in SQS_SCHEMES
+
+
+def sqs_short_queues(app: Celery, queues: Iterable[str], visibility_timeout: int) -> list[str]:
+    """What is wrong with each of `queues` that already exists on SQS with a visibility timeout shorter
+    than `visibility_timeout`. The transport sets the timeout only on the queues it creates (and never
+    per receive), so an older queue's own would redeliver a message whose countdown outlasts it."""
+    problems = []
+    with app.connection_for_read() as connection:
+        channel: Any = connection.default_channel  # kombu's SQS Channel; its type stubs know only StdChannel
+        client = channel.sqs()
+        for queue in queues:
+            name = channel.canonical_queue_name(queue)
+            try:
+                url = client.get_queue_url(QueueName=name)["QueueUrl"]
+            except client.exceptions.QueueDoesNotExist:
+                continue  # the transport creates it with `visibility_timeout`
+            attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+            seconds = int(attributes["Attributes"]["VisibilityTimeout"])
+            if seconds < visibility_timeout:
+                problems.append(f"SQS queue {name} redelivers after {seconds} s, sooner than "
+                                f"CELERY_VISIBILITY_TIMEOUT={visibility_timeout}: raise the queue's VisibilityTimeout "
+                                "(aws sqs set-queue-attributes) or delete the queue for the workers to create it")
+    return problems

@@ -18,7 +18,7 @@ from celery import Celery, signals
 
 from chassis import logging as chassis_logging
 from chassis import request_id
-from chassis.broker import broker_settings
+from chassis.broker import broker_settings, is_sqs, sqs_short_queues
 from chassis.dryrun.publishing import GuardedCelery
 from chassis.stdout_relay import relay_stdout
 
@@ -55,7 +55,23 @@ def make_celery(name: str, *, broker_url: str, service: str, **options: Any) -> 
     app = GuardedCelery(name)
     app.conf.update(celery_config(broker_url, **options))
     _connect_logging(service)
+    if is_sqs(broker_url):
+        _refuse_short_sqs_queues(app, app.conf.broker_transport_options["visibility_timeout"])
     return app
+
+
+def _refuse_short_sqs_queues(app: Celery, visibility_timeout: int) -> None:
+    """A worker of `app` stops before consuming when a queue it would consume redelivers too soon."""
+    def check(instance: Any = None, **kwargs: Any) -> None:
+        if instance is None or instance.app is not app:
+            return
+        problems = sqs_short_queues(app, list(app.amqp.queues.consume_from), visibility_timeout)
+        if problems:
+            logging.getLogger("chassis.broker").error("; ".join(problems) + "; see .env.example.")
+            raise SystemExit(1)
+
+    # Sent by the `celery worker` program once its queues (--queues included) are known, before it consumes.
+    signals.celeryd_after_setup.connect(check, weak=False)
 
 
 def _connect_logging(service: str) -> None:

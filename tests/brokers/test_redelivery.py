@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+import boto3
 import pytest
 
 from tests.brokers.conftest import Broker
@@ -47,3 +48,24 @@ def test_a_task_whose_worker_is_killed_mid_task_is_delivered_again_and_finishes(
         redis_client.delete(f"{key}:runs", f"{key}:finished")
     assert finished == "2"
     assert workers[0].popen.returncode == -9
+
+
+@pytest.mark.parametrize("broker", ["sqs"], indirect=True)
+def test_a_worker_refuses_an_existing_sqs_queue_that_would_redeliver_before_the_visibility_timeout(broker, tmp_path):
+    """The queue exists already (made by hand, or by an older configuration) with a 30 s visibility
+    timeout; the notifications worker is configured for 3600 s. The transport would keep the queue's own,
+    and a countdown over 30 s would reach a second worker while the first still holds the message."""
+    queue = f"notifications-{uuid.uuid4().hex[:8]}"
+    sqs = boto3.client("sqs", endpoint_url=broker.env["AWS_ENDPOINT_URL_SQS"], region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    sqs.create_queue(QueueName=broker.sqs_queue_prefix + queue, Attributes={"VisibilityTimeout": "30"})
+    env = process_env(**broker.env, ENVIRONMENT="development", SECRET_KEY="insecure-local-only-broker-tests",
+                      READ_DOT_ENV="false", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                      SERVICE_NAME="notifications", SMS_VIA_SNS="false", CELERY_VISIBILITY_TIMEOUT="3600")
+    worker = ManagedProcess(["celery", "--quiet", "-A", "extracted.notifications.celery_app", "worker", "--queues",
+                             queue, "--pool", "solo", "--without-gossip", "--without-mingle"], env)
+    assert worker.finish(timeout=60) == 1
+    refusals = [line for line in worker.json_lines() if line["level"] == "error"]
+    assert any(f"SQS queue {broker.sqs_queue_prefix}{queue} redelivers after 30 s" in line["message"]
+               and "CELERY_VISIBILITY_TIMEOUT=3600" in line["message"] for line in refusals), worker.output()
+    assert not any("ready." in line for line in worker.output())
