@@ -29,6 +29,11 @@ graceful_timeout = 25
 # stops (a rolling restart on one host; each worker then binds the port itself). Off by default: a second
 # server started on the port by mistake should fail, not share the traffic.
 reuse_port = env_bool("GUNICORN_REUSE_PORT", False)
+# With SO_REUSEPORT each worker binds the port when it is forked and the kernel sends it connections at
+# once, while it may still be loading the application: they wait out its start-up, and a caller with a
+# short timeout (the proxy's identity look-up, 2 s) fails. Loaded first, in the arbiter, a worker listens
+# only once it can answer.
+preload_app = reuse_port
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
 forwarded_allow_ips = ",".join(env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
 # gunicorn would take SCRIPT_NAME and PATH_INFO headers from those addresses and cut the path with them;

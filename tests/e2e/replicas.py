@@ -77,10 +77,11 @@ class Replica:
             raise AssertionError(f"{self.process_type} #{self.number} exited ({self.process.popen.returncode}):\n"
                                  + "\n".join(self.process.output()[-40:]))
         messages = [str(line.get("message", "")) for line in self.lines()]
-        booted = sum(message.startswith("Booting worker") for message in messages)
-        if booted or any(message.startswith("Listening at") for message in messages):
+        command = procfile_commands()[self.process_type]
+        if "gunicorn" in command:
+            booted = sum(message.startswith("Booting worker") for message in messages)
             return booted > 0 and sum(message.startswith("Worker ready") for message in messages) >= booted
-        if "celery" in procfile_commands()[self.process_type] and " worker " in procfile_commands()[self.process_type]:
+        if "celery" in command and " worker " in command:
             return any(message.endswith(" ready.") for message in messages)
         return bool(messages)
 
