@@ -2,7 +2,8 @@
 delivered again and runs to the end on another worker (RabbitMQ: requeued when the dead worker's
 connection drops; SQS: visible again once its visibility timeout ends). Real workers of the chassis
 factory (tests/brokers/probe.py), threads pool as the checkout's; the Redis case is the checkout's own
-worker-kill fault test."""
+worker-kill fault test. And on SQS, where the redelivery delay is the queue's own, a worker refuses a
+queue whose delay is shorter than its configuration."""
 
 from __future__ import annotations
 
