@@ -49,7 +49,7 @@ AMQP_SCHEMES = ("amqp", "amqps")
 SQS_SCHEMES = ("sqs",)
 BROKER_SCHEMES = REDIS_SCHEMES + AMQP_SCHEMES + SQS_SCHEMES
 TRANSPORT = "chassis.broker:RedisTransport"
-# SQS's own bounds on a queue's VisibilityTimeout, in seconds; below 60 the kit refuses on every broker.
+# Seconds: the kit's floor for CELERY_VISIBILITY_TIMEOUT on every broker, and SQS's ceiling for a queue's.
 MIN_VISIBILITY_TIMEOUT = 60
 SQS_MAX_VISIBILITY_TIMEOUT = 43200
 # Seconds an SQS ReceiveMessage waits for a message (long polling, at most 20).
