@@ -204,15 +204,20 @@ def test_celery_messages_are_not_published_in_a_dry_run_however_they_are_sent(ce
     assert redis_client.llen(queue) == 4  # the same sends, outside a dry run, all published
 
 
-def test_a_task_sent_on_commit_is_neither_published_nor_run(celery_queue, redis_client):
+def test_tasks_sent_on_commit_are_neither_published_nor_run(celery_queue, redis_client):
     app, queue = celery_queue
+
+    @app.task(name="dryrun_tests.noop")
+    def noop(value: int) -> int:
+        return value
 
     def effect() -> None:
         transaction.on_commit(lambda: app.send_task("dryrun_tests.noop", args=[1], queue=queue))
+        noop.delay_on_commit(2)
     dry = call(writing(effect), marker=shadow_marker())
-    assert dry[HEADER] == "rolled-back; on_commit=1" and redis_client.llen(queue) == 0
+    assert dry[HEADER] == "rolled-back; on_commit=2" and redis_client.llen(queue) == 0
     call(writing(effect), marker=None)
-    assert redis_client.llen(queue) == 1
+    assert redis_client.llen(queue) == 2
 
 
 def test_email_is_not_sent_in_a_dry_run(caplog):
