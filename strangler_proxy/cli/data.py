@@ -16,6 +16,7 @@ CATALOG_DATABASE_URL, CHECKOUT_DATABASE_URL); modules are listed by DATASYNC_MOD
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +25,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from chassis.env import env_float, env_int
+from chassis.logging import emit_line
 from datasync import phases
 from datasync.backfill import BackfillRefused
 from datasync.reconcile import reconcile
@@ -93,9 +95,15 @@ def _reconciled(found: dict[str, Any] | None) -> str:
             f"extra, {found['differing']} differing)")
 
 
-def _step(name: str, action: Callable[[Sides], phases.Step], as_json: bool) -> None:
+def _step(name: str, action: Callable[[Sides], phases.Step], as_json: bool, *, log: bool = False) -> None:
     with _sides(name) as sides:
         step = action(sides)
+    if log:
+        outcome = step.as_dict()
+        outcome["datasync_module"] = outcome.pop("module")
+        emit_line(os.environ.get("SERVICE_NAME", "datasync"), "datasync.phases",
+                  f"{step.module}: {step.before} -> {step.after}", **outcome)
+        return
     if as_json:
         print_json(step.as_dict())
         return
@@ -107,9 +115,10 @@ def _step(name: str, action: Callable[[Sides], phases.Step], as_json: bool) -> N
 @data.command(name="sync-on")
 @click.argument("module")
 @json_option
-def sync_on(module: str, as_json: bool) -> None:
+@click.option("--log", is_flag=True, help="Print the outcome as one JSON log line (for a release phase).")
+def sync_on(module: str, as_json: bool, log: bool) -> None:
     """Prepare both sides and capture the owner's writes in its outbox, in the writing transaction."""
-    _step(module, phases.sync_on, as_json)
+    _step(module, phases.sync_on, as_json, log=log)
 
 
 @data.command(name="switch-reads")
