@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 _UNITS_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _QUANTITY = r"([\d.]+)(us|ms|s|m|h)"
@@ -60,15 +61,20 @@ def parse_wrk(text: str) -> WrkResult:
     )
 
 
-def wrk_command(url: str, *, connections: int, seconds: float, wrk: str = "wrk") -> list[str]:
-    """One thread per 16 connections (1 at 1 connection, 2 at 32): wrk must not be the bottleneck on 2 cores."""
+def wrk_command(url: str, *, connections: int, seconds: float, wrk: str = "wrk",
+                script: Path | None = None) -> list[str]:
+    """One thread per 16 connections (1 at 1 connection, 2 at 32): wrk must not be the bottleneck on 2 cores.
+
+    With `script`, wrk runs that Lua script (which may make each request, e.g. a different path each time)."""
     threads = max(1, min(connections, (connections + 15) // 16))
+    scripted = ["-s", str(script)] if script else []
     return [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-            "--timeout", "10s", url]
+            "--timeout", "10s", *scripted, url]
 
 
-def run_wrk(url: str, *, connections: int, seconds: float, wrk: str = "wrk") -> WrkResult:
-    command = wrk_command(url, connections=connections, seconds=seconds, wrk=wrk)
+def run_wrk(url: str, *, connections: int, seconds: float, wrk: str = "wrk",
+            script: Path | None = None) -> WrkResult:
+    command = wrk_command(url, connections=connections, seconds=seconds, wrk=wrk, script=script)
     completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if completed.returncode != 0:
         raise WrkOutputError(f"{' '.join(command)} exited {completed.returncode}:\n{completed.stderr}")
