@@ -95,7 +95,7 @@ def _descend(module: Module, source: sql.Database, sink: sql.Database, low: str 
         _rows(module, source, sink, low, high, result)
         return
     cutter = source if ours[0] >= theirs[0] else sink
-    cuts = [cut for cut in cutter.boundaries(module, low, high, every=math.ceil(rows / parts)) if cut != low]
+    cuts = [cut for cut in cutter.boundaries(module, low, high, every=math.ceil(rows / parts), rows=rows) if cut != low]
     if not cuts:  # a range that cannot be cut further (one key holds it all): list its rows
         _rows(module, source, sink, low, high, result)
         return

@@ -142,8 +142,10 @@ class Database:
                           f"(SELECT value FROM {json_texts(self)})", [json.dumps(list(keys))])
         return {str(key): str(digest) for key, digest in found}
 
-    def boundaries(self, module: Module, low: str | None, high: str | None, *, every: int) -> list[str]:
-        """Every `every`-th key of the range, in order: where to cut it into parts of that size."""
+    def boundaries(self, module: Module, low: str | None, high: str | None, *, every: int,
+                   rows: int | None = None) -> list[str]:
+        """Every `every`-th key of the range (of `rows` rows, when known), in order: where to cut it into parts
+        of that size."""
         where, params = _range(module, low, high)
         key = quote(module.key)
         found = self.rows(f"SELECT k FROM (SELECT {self.key_text(module)} AS k, row_number() OVER (ORDER BY {key}) AS n "
@@ -366,17 +368,20 @@ class PostgresDatabase(Database):
         text = ", ".join(f"coalesce({quote(column)}::text, '{NULL_TEXT}')" for column in module.columns)
         return f"hashtextextended(concat_ws('|', {text}), 0)"
 
-    def boundaries(self, module: Module, low: str | None, high: str | None, *, every: int) -> list[str]:
+    def boundaries(self, module: Module, low: str | None, high: str | None, *, every: int,
+                   rows: int | None = None) -> list[str]:
         # The whole table: the planner's histogram of the key (from ANALYZE) already cuts it into parts of
-        # about equal row counts, for free; stale or missing, the exact window query below does it.
+        # about equal row counts, for free. Statistics from a table of another size cut it badly (most rows
+        # in one part): then, as without statistics, the exact window query below does it.
         if low is None and high is None:
-            found = self.rows("SELECT histogram_bounds::text::text[] FROM pg_stats WHERE schemaname = current_schema() "
-                              "AND tablename = %s AND attname = %s", [self.table(module), module.key])
-            bounds = [str(bound) for bound in (found[0][0] or [])] if found else []
-            if len(bounds) > 2:
-                rows = int(self.one("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
-                                    [quote(self.table(module))])[0] or 0)
-                step = max(1, round(len(bounds) * every / rows)) if rows > 0 else 1
+            found = self.one("SELECT s.histogram_bounds::text::text[], c.reltuples FROM pg_stats s "
+                             "JOIN pg_class c ON c.oid = to_regclass(%s) WHERE s.schemaname = current_schema() "
+                             "AND s.tablename = %s AND s.attname = %s",
+                             [quote(self.table(module)), self.table(module), module.key])
+            bounds, estimated = ([str(bound) for bound in found[0] or []], float(found[1])) if found else ([], 0.0)
+            rows = self.count(module) if rows is None else rows
+            if len(bounds) > 2 and rows and abs(estimated - rows) <= 0.2 * rows:
+                step = max(1, round(len(bounds) * every / rows))
                 return bounds[1:-1][::step]
         return super().boundaries(module, low, high, every=every)
 
