@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from chassis import devredis
+from devstack.catalog import Deployable, running_catalog
 from tests.support.waiting import wait_until
 
 
@@ -42,3 +43,12 @@ def redis_client(redis_server: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_server, decode_responses=True)
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def catalog_service(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[Deployable]:
+    """The catalogue service under gunicorn with its own database (the demo catalogue), shared by the
+    contract suite, its own tests and the monolith's tests in remote mode: each keeps to its own
+    reservation ids, products it sets stock on and search terms, and measures stock as a difference."""
+    with running_catalog(tmp_path_factory.mktemp("catalog-service")) as service:
+        yield service

@@ -7,14 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from devstack.catalog import Deployable, running_catalog, running_monolith
-
-RUNNERS = {"monolith": running_monolith, "service": running_catalog}
+from devstack.catalog import Deployable, running_monolith
 
 
-@pytest.fixture(scope="package", params=sorted(RUNNERS))
-def catalog(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            redis_server: str) -> Iterator[Deployable]:
-    """The catalogue API as one implementation serves it; tests keep to their own products or ids."""
-    with RUNNERS[request.param](tmp_path_factory.mktemp(f"catalog-{request.param}")) as deployable:
+@pytest.fixture(scope="package")
+def monolith(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[Deployable]:
+    with running_monolith(tmp_path_factory.mktemp("catalog-monolith")) as deployable:
         yield deployable
+
+
+@pytest.fixture(scope="package", params=["monolith", "service"])
+def catalog(request: pytest.FixtureRequest) -> Deployable:
+    """The catalogue API as one implementation serves it (the service is tests/conftest.py's, shared);
+    tests keep to their own products, ids and search terms."""
+    return request.getfixturevalue("monolith" if request.param == "monolith" else "catalog_service")

@@ -95,8 +95,9 @@ def test_popular_searches_count_each_term_of_each_search(catalog):
 def test_popular_searches_are_most_searched_first_and_limited(catalog):
     rare, common = f"rare{uuid.uuid4().hex[:6]}", f"common{uuid.uuid4().hex[:6]}"
     products(catalog, q=rare)
-    for _ in range(50):
+    for _ in range(5):
         products(catalog, q=common)
-    terms = [entry["term"] for entry in get(catalog, "/v1/searches/popular", limit=1).json()["terms"]]
-    assert terms == [common]
+    terms = [entry["term"] for entry in get(catalog, "/v1/searches/popular", limit=100).json()["terms"]]
+    assert terms.index(common) < terms.index(rare)
+    assert len(get(catalog, "/v1/searches/popular", limit=1).json()["terms"]) == 1
     assert get(catalog, "/v1/searches/popular", limit=0).status_code == 400

@@ -26,7 +26,7 @@ CONFIG = schemathesis.Config.from_dict({
         "expected-statuses": ["2xx", "400", "401", "402", "403", "404", "409", "410", "422"]}},
     "operations": [{"include-path-regex": "^/v1/auth/", "phases": {"coverage": {"enabled": False}}}],
 })
-BOUNDED = settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+BOUNDED = settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture

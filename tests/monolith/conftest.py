@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from devstack.catalog import KEYS, Deployable, running_catalog
+from devstack.catalog import KEYS
 from monolith.accounts.services import user_create
 
 
@@ -27,13 +27,6 @@ def shopper(db) -> User:
 def shopper_client(client, shopper):
     client.force_login(shopper)
     return client
-
-
-@pytest.fixture(scope="session")
-def catalog_service(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[Deployable]:
-    """The catalogue service under gunicorn, with its own database holding the demo catalogue."""
-    with running_catalog(tmp_path_factory.mktemp("monolith-catalog-service")) as service:
-        yield service
 
 
 @pytest.fixture(params=["local", "service"])
