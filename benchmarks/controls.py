@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -50,7 +49,7 @@ import requests
 from benchmarks import report
 from benchmarks.install import ensure_debian_packages
 from benchmarks.processes import ROOT, Server, ServerFailedError, base_env
-from benchmarks.proxy import Target, measure, run_options, say, settle_run_options
+from benchmarks.proxy import Target, finish, measure, run_options, say, settle_run_options
 from benchmarks.stack import Stack
 from strangler_proxy.control.store import VERSION_KEY
 
@@ -359,11 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         args.keep_logs = True
         return 1
     finally:
-        stack.stop()
-        if args.keep_logs:
-            say(f"logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        finish(stack, workdir, keep_logs=args.keep_logs)
     figures = print_results(samples, lags, meta)
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "figures": figures,

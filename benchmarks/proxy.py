@@ -265,13 +265,18 @@ def main(argv: list[str] | None = None) -> int:
         args.keep_logs = True  # the servers' logs tell why
         return 1
     finally:
-        stack.stop()
-        if args.keep_logs:
-            say(f"logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        finish(stack, workdir, keep_logs=args.keep_logs)
     print_results(samples, meta, args.json)
     return 0
+
+
+def finish(stack: Stack, workdir: Path, *, keep_logs: bool) -> None:
+    """Stop every server; keep the run's folder with their logs when asked (or after a failure), else remove it."""
+    stack.stop()
+    if keep_logs:
+        say(f"logs kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
