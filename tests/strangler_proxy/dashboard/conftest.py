@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -23,6 +24,7 @@ from strangler_proxy.configuration.loader import load_route_table
 from strangler_proxy.control.store import VERSION_KEY, ControlStore
 from tests.strangler_proxy.control.conftest import clear_live_states
 from tests.strangler_proxy.upstreams.processes import Running, start_echo, start_proxy
+from tests.support.browser import launched_chromium
 from tests.support.waiting import wait_until
 
 ADMIN_TOKEN = "dashboard-tests-admin-token-0123456789abcdef"
@@ -131,3 +133,20 @@ def change(browser: requests.Session, proxy: Running, **fields: str) -> requests
     """Submit a change form the way the page does: with the CSRF token it was given."""
     page = browser.get(f"{proxy.url}/_strangler/", timeout=10)
     return browser.post(f"{proxy.url}/_strangler/change", data={"csrf": csrf_of(page.text), **fields}, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium for a module's browser tests."""
+    yield from launched_chromium()
+
+
+def opened(chromium: Any, proxy: Running, device: dict[str, Any]) -> Any:
+    """A new browser page that opened the dashboard with the token once (the address it shows has none)."""
+    context = chromium.new_context(**device, reduced_motion="reduce", locale="en-GB", timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{proxy.url}/_strangler/?token={ADMIN_TOKEN}")
+    assert page.url == f"{proxy.url}/_strangler/"
+    page.wait_for_selector("#routes")
+    return page

@@ -7,34 +7,17 @@ Photographed at desktop (1280×800) and phone (390×844) size into `screenshots/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from strangler_proxy.control import state
-from tests.strangler_proxy.dashboard.conftest import ADMIN_TOKEN
+from tests.strangler_proxy.dashboard.conftest import opened
 from tests.strangler_proxy.dashboard.scenario import migrate
-from tests.support.browser import DESKTOP, PHONE, SCREENSHOTS, launched_chromium
+from tests.support.browser import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    yield from launched_chromium()
-
-
-def _opened(chromium: Any, proxy: Any, device: dict[str, Any]) -> Any:
-    """A new browser that opened the dashboard with the token once (the address it shows has none)."""
-    context = chromium.new_context(**device, reduced_motion="reduce", locale="en-GB", timezone_id="UTC")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{proxy.url}/_strangler/?token={ADMIN_TOKEN}")
-    assert page.url == f"{proxy.url}/_strangler/"
-    page.wait_for_selector("#routes")
-    return page
 
 
 def _photograph(page: Any, name: str) -> None:
@@ -49,7 +32,7 @@ def migrating(proxy, store, redis_client) -> None:
 
 
 def test_a_person_reads_the_migration_and_rolls_the_canary_back(chromium, proxy, store, migrating):
-    page = _opened(chromium, proxy, DESKTOP)
+    page = opened(chromium, proxy, DESKTOP)
     canary = page.locator("article.card.canary")
     assert canary.locator("h3").inner_text() == "orders"
     assert page.locator("article.card.shadow tr.differs").count() >= 2
@@ -77,7 +60,7 @@ def test_a_person_reads_the_migration_and_rolls_the_canary_back(chromium, proxy,
 
 
 def test_the_page_follows_changes_made_elsewhere_and_fits_a_phone(chromium, proxy, store, migrating):
-    page = _opened(chromium, proxy, PHONE)
+    page = opened(chromium, proxy, PHONE)
     _photograph(page, "dashboard-narrow")
     store.change("catalog", "canary", lambda current: state.canary(current, candidate="catalog", percent=10),
                  reason="answers match apart from flavour", by="ada")

@@ -5,7 +5,6 @@ requests counted by the proxy in Redis, and the monolith's URL patterns publishe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import redis
@@ -15,9 +14,9 @@ from strangler_proxy.control import state
 from strangler_proxy.control.store import ControlStore
 from strangler_proxy.dashboard.progress import INVENTORY_KEY, publish_inventory
 from strangler_proxy.observability.traffic import TRAFFIC_PREFIX, last_hour
-from tests.strangler_proxy.dashboard.conftest import ADMIN_TOKEN, settled
+from tests.strangler_proxy.dashboard.conftest import opened, settled
 from tests.strangler_proxy.upstreams.processes import Running
-from tests.support.browser import DESKTOP, PHONE, SCREENSHOTS, launched_chromium
+from tests.support.browser import DESKTOP, PHONE, SCREENSHOTS
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -65,22 +64,8 @@ def progressed(proxy: Running, store: ControlStore, redis_client: redis.Redis) -
     clear_progress(redis_client)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    yield from launched_chromium()
-
-
-def _opened(chromium: Any, proxy: Running, device: dict[str, Any]) -> Any:
-    context = chromium.new_context(**device, reduced_motion="reduce", locale="en-GB", timezone_id="UTC")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{proxy.url}/_strangler/?token={ADMIN_TOKEN}")
-    page.wait_for_selector("#progress")
-    return page
-
-
 def test_the_progress_panel_shows_both_figures_and_the_requests_per_route(chromium, proxy, progressed):
-    page = _opened(chromium, proxy, DESKTOP)
+    page = opened(chromium, proxy, DESKTOP)
     panel = page.locator("#progress")
     figures = [[item.locator("dt").text_content(), item.locator("dd").inner_text().strip()]
                for item in panel.locator("dl.figures > div").all()]
@@ -97,7 +82,7 @@ def test_the_progress_panel_shows_both_figures_and_the_requests_per_route(chromi
 
 
 def test_the_progress_panel_fits_a_phone(chromium, proxy, progressed):
-    page = _opened(chromium, proxy, PHONE)
+    page = opened(chromium, proxy, PHONE)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.locator("#progress").screenshot(path=str(SCREENSHOTS / "dashboard-progress-phone.png"))
     width = page.evaluate("document.documentElement.scrollWidth")
