@@ -43,13 +43,13 @@ EXPECTED = {"checkout": 202, "products": 200, "product": 200, "chat": 200, "orde
 
 
 def mixed(shopper: Shopper) -> object:
-    """A shopper's traffic: a fifth checkouts, the rest browsing, chatting and reading orders."""
+    """A shopper's traffic: a tenth checkouts, the rest browsing, chatting and reading orders."""
     base = shopper.base_url
     message = {"messages": [{"type": "unstructured", "unstructured": {"text": "a box of chocolates"}}]}
 
     def send(session: requests.Session, n: int) -> Outcome:
         kind = n % 10
-        if kind < 2:
+        if kind < 1:
             return shopper.check_out(session)
         if kind < 5:
             return call(session, "products", "GET", f"{base}/v1/products", params={"q": "chocolate"})
