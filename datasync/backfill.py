@@ -51,12 +51,31 @@ def backfill(sides: Sides, *, batch: int = 1000, throttle_seconds: float = 0.0, 
     started = time.monotonic()
     report = Report(source=source.side.name, target=sink.side.name)
     cursor, high_water = _cursor(sides.module, source, sink, report)
-    dirty = _copy(sides.module, source, sink, cursor, report, batch, throttle_seconds, on_batch)
+    dirty = _copy(sides.module, source, sink, cursor, report, batch, throttle_seconds,
+                  _told(sides, source, report, on_batch))
     _settle(sides.module, source, sink, high_water, dirty, report, settle_below, max_rounds)
     with sink.transaction():
         sink.execute("UPDATE datasync_backfill SET finished = %s WHERE module = %s", [True, sides.module.name])
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _told(sides: Sides, source: sql.Database, report: Report,
+          on_batch: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """`on_batch`, and the publisher told of the progress after each committed batch (the total counted once)."""
+    publisher = sides.publisher
+    if publisher is None:
+        return on_batch
+    total = source.count(sides.module)
+
+    def told(count: int) -> None:
+        if on_batch:
+            on_batch(count)
+        publisher.progress(sides, {"running": True, "source": report.source, "target": report.target,
+                                   "copied": report.copied, "batches": report.batches, "total": total,
+                                   "resumedAfter": report.resumed_after})
+
+    return told
 
 
 def _cursor(module: Module, source: sql.Database, sink: sql.Database, report: Report) -> tuple[str | None, int]:

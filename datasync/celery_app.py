@@ -1,5 +1,6 @@
 """datasync's scheduled reconciliation: every module that syncs is reconciled on a beat, its result
-recorded in both sides' state (what `strangler data status` and the dashboard show).
+recorded in both sides' state (what `strangler data status` shows) and published to Redis for the
+proxy's dashboard (datasync.summary).
 
     celery --quiet -A datasync.celery_app worker --beat --queues datasync --concurrency 1
 
@@ -10,6 +11,7 @@ databases are not configured in this process, is skipped with a log line.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from chassis.celery_app import make_celery
@@ -18,6 +20,7 @@ from datasync.reconcile import reconcile
 from datasync.spec import SpecError, module_named, modules
 from datasync.sql import DatabaseError
 from datasync.store import current, open_sides
+from datasync.summary import publisher_from_env
 
 logger = logging.getLogger("datasync.jobs")
 QUEUE = env_str("DATASYNC_QUEUE", "datasync")
@@ -37,15 +40,20 @@ app.conf.update(
 
 @app.task(name="datasync.reconcile")
 def reconcile_module(name: str) -> dict[str, Any] | None:
-    """Reconcile module `name` if it syncs; the result is recorded in its state. Running it twice is harmless."""
+    """Reconcile module `name` if it syncs; the result is recorded in its state and published for the
+    dashboard (when REDIS_URL is set). Running it twice is harmless."""
+    publisher = publisher_from_env(os.environ)
     try:
-        with open_sides(module_named(name)) as sides:
+        with open_sides(module_named(name), publisher=publisher) as sides:
             if current(sides).phase == "off":
                 return None
             result = reconcile(sides)
     except (SpecError, DatabaseError) as error:
         logger.warning("reconciliation skipped", extra={"datasync_module": name, "reason": str(error)})
         return None
+    finally:
+        if publisher is not None:
+            publisher.close()
     level = logging.WARNING if result.differences else logging.INFO
     logger.log(level, "reconciled", extra={"datasync_module": name, "differences": result.differences,
                                            "missing": len(result.missing), "extra": len(result.extra),

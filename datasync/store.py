@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from datasync import sql
 from datasync.spec import Module
@@ -37,12 +37,21 @@ class State:
                 "detail": self.detail, "updatedAt": self.updated_at}
 
 
+class Publishes(Protocol):
+    """Told of every saved state and of a backfill's progress (datasync.summary.Publisher)."""
+
+    def publish(self, sides: Sides, *, backfill: Mapping[str, Any] | None = None) -> None: ...
+
+    def progress(self, sides: Sides, backfill: Mapping[str, Any]) -> None: ...
+
+
 @dataclass
 class Sides:
-    """Both sides' databases of a module, open."""
+    """Both sides' databases of a module, open; `publisher`, when given, hears of every saved state."""
 
     module: Module
     databases: dict[str, sql.Database]
+    publisher: Publishes | None = None
 
     @property
     def origin(self) -> sql.Database:
@@ -60,7 +69,8 @@ class Sides:
 
 
 @contextmanager
-def open_sides(module: Module, environ: Mapping[str, str] | None = None) -> Iterator[Sides]:
+def open_sides(module: Module, environ: Mapping[str, str] | None = None, *,
+               publisher: Publishes | None = None) -> Iterator[Sides]:
     """Both sides' databases, from the variables the module names (in `environ`, else the process's)."""
     with ExitStack() as stack:
         databases: dict[str, sql.Database] = {}
@@ -72,7 +82,7 @@ def open_sides(module: Module, environ: Mapping[str, str] | None = None) -> Iter
         if len(kinds) > 1:
             raise sql.DatabaseError(f"module {module.name}: both sides must be the same kind of database "
                                     f"(rows are compared by their text form); found {', '.join(sorted(kinds))}.")
-        yield Sides(module, databases)
+        yield Sides(module, databases, publisher)
 
 
 def state_read(database: sql.Database, module: Module) -> State:
@@ -101,6 +111,8 @@ def state_save(sides: Sides, state: State, *, first: str | None = None) -> None:
     for name in order:
         with sides[name].transaction():
             state_write(sides[name], state)
+    if sides.publisher is not None:
+        sides.publisher.publish(sides)
 
 
 def current(sides: Sides) -> State:

@@ -32,7 +32,8 @@ from datasync.reconcile import reconcile
 from datasync.relay import RelaySettings, relay_forever
 from datasync.spec import Module, SpecError, module_named, modules
 from datasync.sql import DatabaseError
-from datasync.store import Sides, backlog, current, open_sides
+from datasync.store import Sides, current, open_sides
+from datasync.summary import publisher_from_env, summary
 from strangler_proxy.cli.output import print_json, print_line, print_table
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
@@ -40,11 +41,16 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the ou
 
 @contextmanager
 def _sides(name: str) -> Iterator[Sides]:
+    """Both sides of module `name`; every state saved is also published for the dashboard when REDIS_URL is set."""
+    publisher = publisher_from_env(os.environ)
     try:
-        with open_sides(module_named(name)) as sides:
+        with open_sides(module_named(name), publisher=publisher) as sides:
             yield sides
     except (SpecError, DatabaseError, BackfillRefused, phases.PhaseRefused) as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        if publisher is not None:
+            publisher.close()
 
 
 @click.group()
@@ -65,8 +71,10 @@ def status(module: str | None, as_json: bool) -> None:
     if as_json:
         print_json(found)
         return
-    print_table("Data migration", ("module", "phase", "owner", "reads", "backlog", "last reconciliation"),
+    print_table("Data migration", ("module", "phase", "owner", "reads", "backlog", "lag", "backfill",
+                                   "last reconciliation"),
                 [(item["module"], item["phase"], item["owner"] or "-", item["reads"], str(item["backlog"]),
+                  _lag(item.get("lagSeconds")), _backfilled(item["detail"].get("backfill")),
                   item.get("problem") or _reconciled(item["detail"].get("reconcile"))) for item in found])
 
 
@@ -83,9 +91,19 @@ def _status_or_problem(name: str, *, only: bool) -> dict[str, Any]:
 def _status(name: str) -> dict[str, Any]:
     with _sides(name) as sides:
         state = current(sides)
-        waiting = backlog(sides[state.owner], sides.module) if state.owner else 0
+        found = summary(sides)
         triggers = {side: database.has_capture(sides.module) for side, database in sides.databases.items()}
-    return {**state.as_dict(), "backlog": waiting, "capture": triggers}
+    return {**state.as_dict(), "backlog": found["backlog"], "lagSeconds": found["lagSeconds"], "capture": triggers}
+
+
+def _lag(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f} s"
+
+
+def _backfilled(report: dict[str, Any] | None) -> str:
+    if not report:
+        return "never"
+    return f"{report['copied']} rows, {report['remaining']} in flight"
 
 
 def _reconciled(found: dict[str, Any] | None) -> str:

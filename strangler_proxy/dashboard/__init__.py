@@ -20,6 +20,7 @@ exactly as on the command line.
     pages.py      whole pages; sections.py their parts; forms.py the change forms; diffview.py a shadow
                   mismatch side by side; markup.py escaping and number formats
     progress.py   migration progress (a placeholder until the URL inventory exists)
+    datamigration.py  each module's data migration, as datasync published it to Redis
     web.py        reading cookies, query and form off the exchange; answering
     static/       dashboard.css and dashboard.js
 """

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from strangler_proxy.dashboard import forms, sections
+from strangler_proxy.dashboard import datamigration, forms, sections
 from strangler_proxy.dashboard.facts import Facts
 from strangler_proxy.dashboard.markup import clock, e
 from strangler_proxy.dashboard.progress import Progress
@@ -38,7 +39,7 @@ def _head(title: str) -> str:
 
 
 def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, process: Process,
-              progress: Progress, flash: Flash | None = None) -> bytes:
+              progress: Progress, modules: Sequence[dict[str, Any]] = (), flash: Flash | None = None) -> bytes:
     notice = ""
     if flash is not None:
         said = "Done" if flash.kind == "done" else "Refused, nothing changed"
@@ -57,6 +58,7 @@ def dashboard(*, facts: Facts, breakers: Mapping[str, str], csrf: str, by: str, 
         f'<div class="columns">{forms.controls(facts.table, csrf)}'
         f'<div class="stack">{sections.breaker_states(facts, breakers, process.pid)}'
         f"{sections.progress(progress, facts.read_at)}</div></div>"
+        f"{datamigration.section(modules)}"
         f"{sections.history(facts.history, facts.read_at)}"
         f"</main></body></html>"
     )

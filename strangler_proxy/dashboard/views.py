@@ -15,7 +15,7 @@ import orjson
 import redis
 
 from strangler_proxy.control.state import ChangeRefused
-from strangler_proxy.dashboard import controls, pages
+from strangler_proxy.dashboard import controls, datamigration, pages
 from strangler_proxy.dashboard.access import Access, Caller, ResolvesCaller
 from strangler_proxy.dashboard.facts import read_facts
 from strangler_proxy.dashboard.markup import state_brief
@@ -93,11 +93,12 @@ class Dashboard:
         try:
             facts = await asyncio.to_thread(self._with_redis, read_facts, self.file_table)
             progress = await asyncio.to_thread(self._with_redis, migration_progress, facts.table)
+            modules = await asyncio.to_thread(self._with_redis, datamigration.read_modules)
         except redis.RedisError as error:
             return await _error(request, 503, "Redis cannot be reached", f"The live route states are in Redis: {error}")
         process = pages.Process(os.getpid(), int(self.live.version or 0))
         body = pages.dashboard(facts=facts, breakers=self.breakers(), csrf=self.access.csrf_token(caller), by=caller.by,
-                               process=process, progress=progress, flash=flash)
+                               process=process, progress=progress, modules=modules, flash=flash)
         await answer(request.exchange, status, body, HTML)
 
     async def _change(self, request: Request, caller: Caller) -> None:
