@@ -3,13 +3,24 @@
 The capture trigger refuses a write on the side that does not own the module whatever code makes it;
 this check lets a service refuse first, with a domain error its API maps to a clear answer, instead of
 a database error in the middle of its transaction.
+
+The answer is 503 with Retry-After (`exception_handler_for`, each side's REST_FRAMEWORK EXCEPTION_HANDLER):
+the caller did nothing wrong, and while writes switch sides a retry a few seconds later succeeds.
 """
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connections, transaction
+from collections.abc import Mapping
+from typing import Any
 
-from chassis.errors import ApplicationError
+from django.db import DatabaseError, connections, transaction
+from rest_framework.response import Response
+
+from chassis import errors
+from chassis.errors import ApplicationError, ExceptionHandler
+
+# What a refused writer is told to wait: a switch of writes freezes them for a drain and a reconciliation.
+RETRY_AFTER_SECONDS = 5
 
 
 class NotOwner(ApplicationError):
@@ -35,3 +46,16 @@ def ensure_owner(*, module: str, side: str, using: str = "default") -> None:
         return
     if found[0] != side:
         raise NotOwner(module, side, found[0])
+
+
+def exception_handler_for(statuses: Mapping[type[ApplicationError], int]) -> ExceptionHandler:
+    """chassis.errors.exception_handler_for(statuses), with NotOwner answered 503 and a Retry-After header."""
+    handler = errors.exception_handler_for({**statuses, NotOwner: 503})
+
+    def answer(exc: Exception, context: dict[str, Any]) -> Response | None:
+        response = handler(exc, context)
+        if isinstance(exc, NotOwner) and response is not None:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    return answer
