@@ -1,7 +1,8 @@
 """The catalogue service's one map from its services' domain errors to HTTP statuses (REST_FRAMEWORK's
-EXCEPTION_HANDLER); every other exception is answered as chassis.errors answers it."""
+EXCEPTION_HANDLER); every other exception is answered as chassis.errors answers it, and datasync's
+NotOwner (the products' writes are still the monolith's, or switching) as 503 with Retry-After."""
 
-from chassis.errors import exception_handler_for
+from datasync.guard import exception_handler_for
 from extracted.catalog.catalog.errors import (
     OutOfStock,
     ProductNotFound,

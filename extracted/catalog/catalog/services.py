@@ -5,7 +5,9 @@ released (the units go back) or committed (the units are sold), once. Each write
 around a conditional UPDATE, so concurrent callers never oversell, never drive stock below zero and
 never release or commit one reservation twice; each is idempotent on the id, so a caller may repeat any
 call. Every committed change raises the product's version and invalidates the API cache. Refusals are
-the domain errors of extracted.catalog.catalog.errors.
+the domain errors of extracted.catalog.catalog.errors, and datasync's NotOwner while the products' writes
+are still the monolith's (before `strangler data switch-writes catalog`) or switching: a make or release
+moves stock, and the capture trigger would refuse it in the middle of the transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from datasync.guard import ensure_owner
 from extracted.catalog.catalog import selectors
 from extracted.catalog.catalog.cache import catalog_changed
 from extracted.catalog.catalog.errors import (
@@ -26,6 +29,8 @@ from extracted.catalog.catalog.errors import (
 )
 from extracted.catalog.catalog.models import Product, Reservation
 
+DATASYNC_MODULE, DATASYNC_SIDE = "catalog", "catalog"  # extracted/catalog/sync.py
+
 
 def reservation_make(*, reservation_id: str, product_id: str, quantity: int) -> tuple[Reservation, bool]:
     """Hold `quantity` units of the product under `reservation_id`, once: (reservation, made now).
@@ -33,6 +38,7 @@ def reservation_make(*, reservation_id: str, product_id: str, quantity: int) -> 
     Raises ProductNotFound, OutOfStock, ReservationReleased (the id was released) or ReservationConflict
     (the id holds another product or quantity).
     """
+    ensure_owner(module=DATASYNC_MODULE, side=DATASYNC_SIDE)
     if selectors.product_get(product_id=product_id) is None:
         raise ProductNotFound(product_id)
     existing = selectors.reservation_get(reservation_id=reservation_id)
@@ -58,6 +64,7 @@ def reservation_release(*, reservation_id: str) -> bool:
     Releasing twice, or an id never made (which leaves a tombstone), gives nothing back; releasing a
     committed reservation raises ReservationCommitted.
     """
+    ensure_owner(module=DATASYNC_MODULE, side=DATASYNC_SIDE)
     if _release_held(reservation_id):
         return True
     if _tombstone(reservation_id):
