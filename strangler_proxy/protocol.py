@@ -49,6 +49,10 @@ from strangler_proxy.refusals import Refused, check_field, check_head, check_htt
 
 logger = logging.getLogger("strangler_proxy.server")
 ASGI = {"version": "3.0", "spec_version": "2.3"}
+# How long a stopping server keeps an idle kept-alive connection open: a client may be sending its next
+# request on it already, and closing under it would fail that request (RFC 9112 §9.6: it is answered,
+# with Connection: close, instead).
+STOP_LINGER_SECONDS = 2.0
 
 Application = Any  # an ASGI application
 
@@ -93,6 +97,7 @@ class ProxyProtocol(asyncio.Protocol):
         # (status, message) once the connection is refused: nothing more is read; written after the
         # answers to the requests before it.
         self._refusal: tuple[int, str] | None = None
+        self._stopping = False  # the server is stopping: every answer from now on closes the connection
         # Requests parsed and waiting for their turn, the task that runs them, and what it waits on.
         self._queued: deque[ResponseCycle] = deque()
         self._runner: asyncio.Task[None] | None = None
@@ -153,11 +158,17 @@ class ProxyProtocol(asyncio.Protocol):
             self._arm_header_timer()
 
     def shutdown(self) -> None:
-        """The server is stopping: close when idle, else after the answer under way."""
+        """The server is stopping: close after the answer under way, or, when idle, after a short linger in
+        which a request already on its way is still answered (each answer with Connection: close)."""
+        self._stopping = True
         if self.cycle is None or self.cycle.response_complete:
-            self.transport.close()
+            self.loop.call_later(STOP_LINGER_SECONDS, self._close_if_idle)
         else:
             self.cycle.keep_alive = False
+
+    def _close_if_idle(self) -> None:
+        if (self.cycle is None or self.cycle.response_complete) and not self.transport.is_closing():
+            self.transport.close()
 
     # ------------------------------------------------------------------ httptools callbacks
     def on_message_begin(self) -> None:
@@ -202,7 +213,7 @@ class ProxyProtocol(asyncio.Protocol):
         self.cycle = cycle = ResponseCycle(
             scope, self.transport, self.flow, self.loop, default_headers=self.state.default_headers,
             expect_100_continue=self.expect_100_continue,
-            keep_alive=http_version != "1.0" and parser.should_keep_alive(),
+            keep_alive=http_version != "1.0" and parser.should_keep_alive() and not self._stopping,
             on_response=self.on_response_complete)
         scope[CLIENT_GONE] = cycle.client_gone
         if previous is not None and not previous.response_complete:

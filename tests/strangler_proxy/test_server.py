@@ -3,6 +3,9 @@ graceful stop on SIGTERM."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import threading
 import time
 
@@ -11,6 +14,7 @@ import requests
 from tests.strangler_proxy.conftest import proxy_env, proxy_routes
 from tests.strangler_proxy.forwarding.wire import send_raw
 from tests.strangler_proxy.upstreams.processes import start_failing_proxy, start_proxy, wait_received
+from tests.support.waiting import wait_until
 
 BROKEN_TABLE = """
 [upstreams.monolith]
@@ -66,3 +70,44 @@ def test_a_malformed_variable_stops_start_up_naming_it(tmp_path):
     assert process.popen.returncode != 0
     assert any("TRUSTED_PROXIES" in line["message"] and "not-an-address" in line["message"]
                for line in process.json_lines())
+
+
+def test_a_request_on_an_idle_kept_alive_connection_just_after_sigterm_is_answered_with_close(echo, raw, tmp_path):
+    """A client reuses its idle connection as the proxy starts stopping: answered, not cut off."""
+    proxy = start_proxy(tmp_path, proxy_routes(), **proxy_env(echo, raw))
+    request = f"GET /echo HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as kept:
+        kept.sendall(request)
+        assert _response_head(kept).startswith(b"HTTP/1.1 200")
+        os.kill(proxy.process.popen.pid, signal.SIGTERM)
+        wait_until(lambda: _refused(proxy.port), timeout=10, what="the proxy to stop accepting")
+        kept.sendall(request)
+        head = _response_head(kept)
+    assert head.startswith(b"HTTP/1.1 200") and b"connection: close" in head.lower()
+    assert proxy.process.finish(timeout=30) == 0
+
+
+def _response_head(connection: socket.socket) -> bytes:
+    """The head of the next response, its body (with a length, or chunked) read and dropped."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536) or _eof()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lengths = [int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+    while (len(body) < lengths[0]) if lengths else not body.endswith(b"0\r\n\r\n"):
+        body += connection.recv(65536) or _eof()
+    return head
+
+
+def _eof() -> bytes:
+    raise AssertionError("the proxy closed the connection without an answer")
+
+
+def _refused(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        try:
+            probe.connect(("127.0.0.1", port))
+        except ConnectionRefusedError:
+            return True
+    return False
