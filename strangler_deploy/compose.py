@@ -39,6 +39,7 @@ REPLACED_BY_IMAGE = {"chassis.devredis": "redis"}
 # Variables of .env.example compose deliberately does not set, each with the reason.
 LEFT_OUT = {
     "READ_DOT_ENV": "the image holds no .env (.dockerignore keeps it out); settings read the environment only",
+    "DEVREDIS_DIR": "the local Redis stand-in's data directory; compose runs the redis image with its own volume",
 }
 _LOCAL_URL = re.compile(r"^(https?)://(?:127\.0\.0\.1|localhost):(\d+)(/.*)?$")
 HEADER = """\

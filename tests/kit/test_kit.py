@@ -126,6 +126,20 @@ def test_a_local_url_left_on_the_old_port_is_refused(free_ports):
                         "whatever else listens on 8001 (another checkout's process?)"]
 
 
+def test_the_checkouts_catalogue_may_reach_the_monolith_or_the_catalogue_service(free_ports):
+    """After the catalogue's writes move, CATALOG_URL points at the service; anywhere else is refused."""
+    processes, commands = ["web", "monolith", "catalog"], kit.procfile_commands(ROOT)
+    monolith, service = free_ports["MONOLITH_PORT"], free_ports["CATALOG_PORT"]
+    at_service = {**free_ports, "CATALOG_URL": f"http://127.0.0.1:{service}"}
+    elsewhere = {**free_ports, "CATALOG_URL": "http://127.0.0.1:8001"}
+
+    assert kit.port_problems(at_service, processes, commands) == []
+    assert kit.port_problems(elsewhere, processes, commands) == [
+        f"CATALOG_URL points at port 8001 but MONOLITH_PORT is {monolith} or CATALOG_PORT is {service}: set "
+        f"CATALOG_URL=http://127.0.0.1:{monolith}, or it reaches whatever else listens on 8001 (another "
+        "checkout's process?)"]
+
+
 def test_two_processes_on_one_port_are_refused(free_ports):
     port = free_ports["PORT"]
     environ = {**free_ports, "CHECKOUT_PORT": port, "CHECKOUT_URL": f"http://127.0.0.1:{port}"}
