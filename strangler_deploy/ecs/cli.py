@@ -11,7 +11,8 @@ any failure exits 1 and leaves the services as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,6 @@ def render_command(root: Path, env_file: Path, out: Path | None, do_apply: bool,
                    cluster: str | None, release_timeout: float, poll_interval: float, as_json: bool,
                    **options: object) -> None:
     """Task definitions and services for every deployable process of the Procfile."""
-    import boto3
     from botocore.exceptions import BotoCoreError
 
     from strangler_deploy.ecs.apply import Waiting, apply
@@ -106,7 +106,7 @@ def render_command(root: Path, env_file: Path, out: Path | None, do_apply: bool,
     if do_apply and not cluster:
         raise click.UsageError("--apply needs --cluster NAME")
     try:
-        session = boto3.session.Session()
+        session = _session(os.environ)
         target = _target(session, options)
         rendering = _render(root / "Procfile", root / ".env.example", env_file, target)
         written = [] if out is None else write_files(out, rendered_files(rendering, cluster))
@@ -121,6 +121,17 @@ def render_command(root: Path, env_file: Path, out: Path | None, do_apply: bool,
         except EcsError as error:
             raise click.ClickException(str(error)) from None
     _print(rendering, written, applied, as_json=as_json, whole=out is None and not do_apply)
+
+
+def _session(environ: Mapping[str, str]) -> boto3.session.Session:
+    """boto3's session, with AWS_REGION honoured as AWS's newer SDKs and ECS tasks do (botocore reads only
+    AWS_DEFAULT_REGION and profiles)."""
+    import boto3
+
+    session = boto3.session.Session()
+    if session.region_name or not environ.get("AWS_REGION"):
+        return session
+    return boto3.session.Session(region_name=environ["AWS_REGION"])
 
 
 def _target(session: boto3.session.Session, options: dict[str, object]) -> Target:

@@ -237,3 +237,12 @@ def test_a_target_that_cannot_deploy_is_refused_with_its_fix(tmp_path, option, v
     arguments[arguments.index(option) + 1] = value
     result = _invoke(arguments)
     assert result.exit_code == 1 and says in result.output
+
+
+def test_aws_region_alone_names_the_region(tmp_path):
+    """botocore reads only AWS_DEFAULT_REGION; AWS_REGION (what ECS tasks and newer SDKs set) works too."""
+    arguments = render_arguments(write_env_file(tmp_path, production_values()))
+    result = CliRunner().invoke(strangler, arguments, env={"AWS_DEFAULT_REGION": None, "AWS_REGION": REGION})
+    assert result.exit_code == 0, result.output
+    container = json.loads(result.stdout)["taskDefinitions"]["web"]["containerDefinitions"][0]
+    assert container["logConfiguration"]["options"]["awslogs-region"] == REGION
