@@ -14,6 +14,8 @@ _PORT_PREFIX = re.compile(r"(?:^|\s)PORT=\$\{?([A-Z][A-Z0-9_]*)\}?(?=\s)")
 # Commands that start a stand-in for a part a platform provides (a Redis server, the card-processor
 # sandbox): they run under `honcho start` and are replaced by the real service anywhere else.
 _LOCAL_ONLY = ("chassis.devredis", "sandboxes.")
+# `celery ... beat`, or `celery ... worker --beat` / `-B` (a worker that also schedules).
+_RUNS_BEAT = re.compile(r"\bcelery\b.*\s(?:beat|--beat|-B)(?:\s|$)")
 # Where a web process answers "up" from memory; chassis.health serves /healthz for every other one.
 _HEALTH_PATHS = (("strangler_proxy.", "/_strangler/healthz"), ("sandboxes.card_processor.", "/_sandbox/healthz"))
 
@@ -89,7 +91,7 @@ def _kind(name: str, command: str) -> Kind:
         return Kind.LOCAL
     if name == "release":
         return Kind.RELEASE
-    if " beat" in command and "celery" in command:
+    if _RUNS_BEAT.search(command):  # beat alone, or a worker with beat inside: either must run exactly once
         return Kind.SCHEDULER
     if "gunicorn" in command:
         return Kind.WEB

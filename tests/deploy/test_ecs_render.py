@@ -179,9 +179,11 @@ def test_workers_have_no_load_balancer_and_the_scheduler_runs_exactly_one_task_a
             assert service["deploymentConfiguration"]["maximumPercent"] == 100
             assert service["deploymentConfiguration"]["minimumHealthyPercent"] == 0
     assert rendering["services"][web]["loadBalancers"][0]["targetGroupArn"] == group
-    [beat] = [p.name for p in processes() if p.kind is Kind.SCHEDULER]
-    result = _invoke([*render_arguments(write_env_file(tmp_path, production_values())), "--count", f"{beat}=2"])
-    assert result.exit_code == 1 and "exactly one task" in result.output
+    schedulers = [p.name for p in processes() if p.kind is Kind.SCHEDULER]
+    assert schedulers
+    for beat in schedulers:
+        result = _invoke([*render_arguments(write_env_file(tmp_path, production_values())), "--count", f"{beat}=2"])
+        assert result.exit_code == 1 and "exactly one task" in result.output
 
 
 def test_with_a_namespace_each_web_process_is_reachable_by_its_name_and_port(tmp_path):
