@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
 
 import requests
 
 from tests.strangler_proxy.upstreams.processes import start_echo, wait_received
-from tests.support.waiting import wait_until
-
-
-def _refused(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        try:
-            probe.connect(("127.0.0.1", port))
-        except ConnectionRefusedError:
-            return True
-    return False
+from tests.support.waiting import refuses_connections, wait_until
 
 
 def test_a_stopping_worker_finishes_its_request_and_refuses_new_connections_meanwhile():
@@ -33,7 +22,7 @@ def test_a_stopping_worker_finishes_its_request_and_refuses_new_connections_mean
     wait_received(echo, "slow")
 
     os.kill(echo.process.popen.pid, signal.SIGTERM)
-    wait_until(lambda: _refused(echo.port), timeout=10, what="the port to refuse new connections")
+    wait_until(lambda: refuses_connections(echo.port), timeout=10, what="the port to refuse new connections")
     refused_while_busy = slow.is_alive()
     slow.join(timeout=30)
 

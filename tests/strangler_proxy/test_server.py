@@ -14,7 +14,7 @@ import requests
 from tests.strangler_proxy.conftest import proxy_env, proxy_routes
 from tests.strangler_proxy.forwarding.wire import send_raw
 from tests.strangler_proxy.upstreams.processes import start_failing_proxy, start_proxy, wait_received
-from tests.support.waiting import wait_until
+from tests.support.waiting import refuses_connections, wait_until
 
 BROKEN_TABLE = """
 [upstreams.monolith]
@@ -80,7 +80,7 @@ def test_a_request_on_an_idle_kept_alive_connection_just_after_sigterm_is_answer
         kept.sendall(request)
         assert _response_head(kept).startswith(b"HTTP/1.1 200")
         os.kill(proxy.process.popen.pid, signal.SIGTERM)
-        wait_until(lambda: _refused(proxy.port), timeout=10, what="the proxy to stop accepting")
+        wait_until(lambda: refuses_connections(proxy.port), timeout=10, what="the proxy to stop accepting")
         kept.sendall(request)
         head = _response_head(kept)
     assert head.startswith(b"HTTP/1.1 200") and b"connection: close" in head.lower()
@@ -101,13 +101,3 @@ def _response_head(connection: socket.socket) -> bytes:
 
 def _eof() -> bytes:
     raise AssertionError("the proxy closed the connection without an answer")
-
-
-def _refused(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(1)
-        try:
-            probe.connect(("127.0.0.1", port))
-        except ConnectionRefusedError:
-            return True
-    return False
