@@ -6,9 +6,12 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+@extend_schema_field(OpenApiTypes.DATE)  # described as an ISO date; the subclasses inherit it
 class ContractDateField(serializers.Field):
     """An ISO date, or an ISO datetime (the contract's `format: datetime`) of which the date is kept."""
 

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -25,6 +25,8 @@ class SignupApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []  # signing up needs no session, so no CSRF either
 
+    # Named apart: every view's nested InputSerializer would otherwise be the one component "InputRequest".
+    @extend_schema_serializer(component_name="SignupInput")
     class InputSerializer(serializers.Serializer):
         username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
         email = serializers.EmailField()
@@ -61,6 +63,8 @@ class TokenApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    # Named apart: every view's nested InputSerializer would otherwise be the one component "InputRequest".
+    @extend_schema_serializer(component_name="TokenInput")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128)

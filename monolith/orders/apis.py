@@ -9,7 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -43,6 +43,8 @@ class OrderOutput(serializers.Serializer):
 class CheckoutApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    # Named apart: every view's nested InputSerializer would otherwise be the one component "InputRequest".
+    @extend_schema_serializer(component_name="CheckoutInput")
     class InputSerializer(serializers.Serializer):
         productId = serializers.CharField(max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)

@@ -14,7 +14,13 @@ from uuid import UUID
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -33,6 +39,8 @@ from order_contract.fields import DeliveryDateField
 
 
 class CheckoutApi(APIView):
+    # Named apart: every view's nested InputSerializer would otherwise be the one component "InputRequest".
+    @extend_schema_serializer(component_name="CheckoutInput")
     class InputSerializer(serializers.Serializer):
         productId = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=64)
         deliveryAddress = serializers.CharField(max_length=300)
