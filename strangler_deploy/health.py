@@ -69,12 +69,12 @@ def main(argv: list[str], environ: Mapping[str, str]) -> int:
     procfile = Path("Procfile")  # the image's working directory, as the entrypoint's
     process = next((process for process in read_procfile(procfile) if process.name == arguments.process), None)
     if process is None:
-        print(f"no process type {arguments.process!r} in {procfile}", file=sys.stderr)
+        print(f"no process type {arguments.process!r} in {procfile}")  # the platform keeps the probe's output
         return 2
     try:
         ok, said = healthy(check_command(process, environ, arguments.timeout), arguments.timeout)
     except NoHealthCheck as error:
-        print(f"no health check: {error}", file=sys.stderr)
+        print(f"no health check: {error}")
         return 2
     print(said)
     return 0 if ok else 1

@@ -101,6 +101,6 @@ def test_beat_and_release_have_no_check_and_say_so() -> None:
         else:
             raise AssertionError(f"{name} got a health check")
     refused = _probe("checkoutbeat")
-    assert refused.returncode == 2 and "no health check" in refused.stderr
+    assert refused.returncode == 2 and "no health check" in refused.stdout
     unknown = _probe("nosuchprocess")
-    assert unknown.returncode == 2 and "no process type 'nosuchprocess'" in unknown.stderr
+    assert unknown.returncode == 2 and "no process type 'nosuchprocess'" in unknown.stdout
