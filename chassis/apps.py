@@ -1,8 +1,8 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class ChassisConfig(AppConfig):
-    """Registers the chassis system checks; the chassis has no models."""
+    """Registers the chassis system checks (and its OpenAPI extension); the chassis has no models."""
 
     name = "chassis"
 
@@ -10,6 +10,9 @@ class ChassisConfig(AppConfig):
         import logging
 
         from chassis import checks  # noqa: F401  (registration happens on import)
+
+        if apps.is_installed("drf_spectacular"):
+            from chassis import openapi_identity  # noqa: F401  (registration happens on import)
 
         # Python's warnings would otherwise print plain text to stderr.
         logging.captureWarnings(True)
