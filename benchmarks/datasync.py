@@ -65,11 +65,11 @@ def _django(pair: Pair) -> Iterator[None]:
     import django
     from django.conf import settings
 
-    from chassis.env import env_database
+    from chassis.env import database_config
 
-    os.environ.update({"BENCH_SOURCE_URL": pair.env["DATABASE_URL"], "BENCH_TARGET_URL": pair.env["CATALOG_DATABASE_URL"]})
     if not settings.configured:
-        settings.configure(DATABASES={"default": env_database("BENCH_SOURCE_URL"), "target": env_database("BENCH_TARGET_URL")},
+        settings.configure(DATABASES={"default": database_config(pair.env["DATABASE_URL"]),
+                                      "target": database_config(pair.env["CATALOG_DATABASE_URL"])},
                            INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "monolith.catalog"],
                            USE_TZ=True, TIME_ZONE="UTC", DEFAULT_AUTO_FIELD="django.db.models.BigAutoField")
         django.setup()

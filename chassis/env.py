@@ -115,8 +115,13 @@ def env_url(name: str, default: Any = _MISSING, *, schemes: tuple[str, ...] = ()
 def env_database(name: str = "DATABASE_URL", default: Any = _MISSING) -> dict[str, Any]:
     """A Django DATABASES entry parsed from a database URL (postgres://, sqlite:///...)."""
     url = env_url(name, default, schemes=("postgres", "postgresql", "pgsql", "sqlite"))
+    return database_config(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+
+
+def database_config(url: str, *, conn_max_age: int = 60) -> dict[str, Any]:
+    """The DATABASES entry for a URL already in hand (env_database reads and checks it from a variable)."""
     config = environ.Env.db_url_config(url)
-    config.setdefault("CONN_MAX_AGE", env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+    config.setdefault("CONN_MAX_AGE", conn_max_age)
     config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"].endswith("sqlite3"):
         _ensure_parent_dir(config["NAME"])

@@ -20,10 +20,19 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='order',
             name='status',
-            field=models.CharField(choices=[('confirmed', 'Confirmed'), ('refunded', 'Refunded'), ('pending', 'Pending'), ('out_of_stock', 'Out Of Stock'), ('payment_declined', 'Payment Declined'), ('failed_after_retries', 'Failed After Retries'), ('failed', 'Failed')], default='confirmed', max_length=20),
+            field=models.CharField(
+                choices=[
+                    ('confirmed', 'Confirmed'), ('refunded', 'Refunded'), ('pending', 'Pending'),
+                    ('out_of_stock', 'Out Of Stock'), ('payment_declined', 'Payment Declined'),
+                    ('failed_after_retries', 'Failed After Retries'), ('failed', 'Failed'),
+                ],
+                default='confirmed', max_length=20,
+            ),
         ),
         migrations.AddConstraint(
             model_name='order',
-            constraint=models.UniqueConstraint(condition=models.Q(('payment_id', ''), _negated=True), fields=('payment_id',), name='order_payment_once'),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(('payment_id', ''), _negated=True), fields=('payment_id',), name='order_payment_once',
+            ),
         ),
     ]
