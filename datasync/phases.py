@@ -70,6 +70,22 @@ def _recapture(sides: Sides, state: State) -> Step:
                 [f"capture triggers restored on {', '.join(restored)}" if restored else "capture triggers in place"])
 
 
+def release(sides: Sides) -> Step:
+    """What a release does for a module: sync on, and the first backfill, so every stack starts with the
+    service's copy filled and kept current. A module a person stepped back to `off` stays off (a fresh
+    one has no recorded state); past sync-on only the triggers are checked (SQLite drops them when a
+    migration rebuilds the table)."""
+    state = current(sides)
+    if state.phase == "off" and state.updated_at:
+        return Step(sides.module.name, "off", "off", [f"stepped back to off at {state.updated_at}: left off "
+                                                      f"(`strangler data sync-on {sides.module.name}` starts it)"])
+    step = sync_on(sides)
+    if step.after != "sync":
+        return step
+    backfilled, _ = start_backfill(sides)
+    return Step(sides.module.name, step.before, backfilled.after, step.proofs + backfilled.proofs)
+
+
 def start_backfill(sides: Sides, **options: Any) -> tuple[Step, Report]:
     before = current(sides).phase
     report = backfill(sides, **options)
@@ -207,5 +223,5 @@ def _unretire(sides: Sides, state: State) -> Step:
         "reconciliation: 0 differences"], result.as_dict())
 
 
-__all__ = ["PHASES", "PhaseRefused", "Step", "back", "retire", "start_backfill", "switch_reads", "switch_writes",
+__all__ = ["PHASES", "PhaseRefused", "Step", "back", "release", "retire", "start_backfill", "switch_reads", "switch_writes",
            "sync_on"]

@@ -8,7 +8,7 @@ tests, the monolith's tests in remote mode and the catalogue benchmark.
         ...
 
 Each runs on a free port with a throwaway database (PostgreSQL when DATABASE_URL names one) filled by
-its release phase (the demo catalogue), and keeps its Redis keys under a prefix of its own
+its release phase (and the demo catalogue), and keeps its Redis keys under a prefix of its own
 (CATALOG_REDIS_PREFIX), deleted afterwards: two runs on one Redis never see each other's cache or
 popular searches. Internal calls are signed with `KEYS`, as the kit's services sign them. Output goes
 to `tmp_path/logs/<name>.log` too.
@@ -102,6 +102,9 @@ def _running(kind: str, tmp_path: Path, package: str, redis_url: str | None,
         env.update(SERVICE_NAME="catalog" if kind == "service" else "monolith", **overrides)
         release = ManagedProcess([PYTHON, "-m", f"{package}.manage", "release"], env)
         assert release.finish(timeout=120) == 0, "\n".join(release.output())
+        if kind == "service":  # alone, with no monolith to backfill it from
+            demo = ManagedProcess([PYTHON, "-m", f"{package}.manage", "load_demo_catalog"], env)
+            assert demo.finish(timeout=120) == 0, "\n".join(demo.output())
         web = ManagedProcess([*GUNICORN, wsgi], env, log_path=tmp_path / "logs" / f"{kind}.log")
         deployable = Deployable(kind, f"http://127.0.0.1:{port}", env, f"{package}.manage", models, web)
         try:

@@ -98,5 +98,6 @@ IDENTITY_SIGNING_KEYS = env_list("IDENTITY_SIGNING_KEYS")
 IDENTITY_MAX_AGE_SECONDS = env_int("IDENTITY_MAX_AGE_SECONDS", 60, minimum=1)
 
 # ---------------------------------------------------------------- release phase
-# The demo catalogue, as the monolith loads it, until the backfill copies the monolith's rows instead.
-RELEASE_COMMANDS = ["load_demo_catalog"]
+# Migrations only: the service's rows are the monolith's, copied by the backfill of the Procfile's release
+# (`strangler data release ... catalog`). `load_demo_catalog` fills a service that runs alone (the tests).
+RELEASE_COMMANDS: list[str] = []

@@ -2,6 +2,7 @@
 
     strangler data status [MODULE]          phase, owner, reads, outbox backlog, last backfill and reconciliation
     strangler data sync-on MODULE           capture the owner's writes in its outbox (both sides prepared)
+    strangler data release MODULE ...       the release phase's part: sync on and the first backfill, once
     strangler data relay MODULE             the relay process (the Procfile runs one per module)
     strangler data backfill MODULE          copy every row, checksummed per batch, resumable
     strangler data verify MODULE [--repair] reconcile both sides; repair from the owner
@@ -137,6 +138,15 @@ def _step(name: str, action: Callable[[Sides], phases.Step], as_json: bool, *, l
 def sync_on(module: str, as_json: bool, log: bool) -> None:
     """Prepare both sides and capture the owner's writes in its outbox, in the writing transaction."""
     _step(module, phases.sync_on, as_json, log=log)
+
+
+@data.command(name="release")
+@click.argument("modules", nargs=-1, required=True)
+def release_step(modules: tuple[str, ...]) -> None:
+    """For a release phase: sync on and the first backfill of each module, one JSON log line each; a
+    module stepped back to off stays off."""
+    for module in modules:
+        _step(module, phases.release, as_json=False, log=True)
 
 
 @data.command(name="switch-reads")

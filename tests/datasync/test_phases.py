@@ -11,7 +11,7 @@ from datasync import phases
 from datasync.reconcile import reconcile
 from datasync.sql import DatabaseError
 from datasync.store import Sides, current
-from devstack.datasync import Pair
+from devstack.datasync import Pair, fill_products
 from devstack.processes import ROOT
 
 ROWS_HERE = 500
@@ -80,3 +80,35 @@ def test_ownership_flips_and_every_step_back_loses_no_write(fresh_pair: Pair) ->
         assert phases.back(sides).after == "off"
         sides.origin.execute("UPDATE catalog_product SET stock = 904 WHERE id = 'p-0000001'")  # no guard left
         assert not sides.origin.has_capture(sides.module)
+
+
+def test_the_release_turns_the_sync_on_and_fills_the_service_once(fresh_pair: Pair) -> None:
+    """`strangler data release catalog`, as the Procfile's release runs it on every deploy."""
+    with fresh_pair.sides() as sides:
+        fill_products(sides.origin, ROWS_HERE)
+
+    fresh_pair.strangler("release", "catalog")
+    with fresh_pair.sides() as sides:
+        assert (current(sides).phase, current(sides).owner) == ("backfilled", "monolith")
+        assert sides.target.count(sides.module) == ROWS_HERE
+        assert reconcile(sides).differences == 0
+        sides.origin.execute("UPDATE catalog_product SET stock = 1 WHERE id = 'p-0000003'")
+
+    again = fresh_pair.strangler("release", "catalog")  # the next deploy: the sync stays as it is
+    with fresh_pair.sides() as sides:
+        assert current(sides).phase == "backfilled"
+        assert sides.origin.one("SELECT count(*) FROM datasync_outbox WHERE aggregate_id = 'p-0000003'")[0] == 1
+    assert "capture triggers in place" in again.stdout
+
+
+def test_a_module_stepped_back_to_off_stays_off_at_the_next_release(fresh_pair: Pair) -> None:
+    fresh_pair.sync_on_and_backfill(rows=ROWS_HERE)
+    with fresh_pair.sides() as sides:
+        assert phases.back(sides).after == "off"
+
+    left = fresh_pair.strangler("release", "catalog")
+
+    with fresh_pair.sides() as sides:
+        assert current(sides).phase == "off"
+        assert not sides.origin.has_capture(sides.module)
+    assert "left off" in left.stdout

@@ -1,8 +1,9 @@
-"""Load the monolith's demo catalogue into the service's own database; safe to run on every release.
+"""Load the monolith's demo catalogue into the service's own database, for a service that runs alone.
 
-Until the backfill copies the monolith's rows, this gives a fresh stack a working catalogue: the same
-products, from the same file (monolith/catalog/demo_catalog.json). Descriptions, prices and pictures are
-brought up to date; stock is set only when a product is first created, so a release never undoes sales.
+A stack's service gets the monolith's rows from the backfill its release runs (`strangler data release`);
+a service run without a monolith (its own tests, the contract suite) gets the same products from the same
+file (monolith/catalog/demo_catalog.json). Idempotent: descriptions, prices and pictures are brought up
+to date; stock is set only when a product is first created, so running it again never undoes sales.
 While another side owns the products (datasync: the monolith, until `strangler data switch-writes
 catalog`), the rows here are the sync's alone and this loads nothing.
 """
