@@ -15,7 +15,7 @@ class ProductAdmin(ViewOnlyAdmin):
 
 @admin.register(Reservation)
 class ReservationAdmin(ViewOnlyAdmin):
-    list_display = ["id", "product", "quantity", "created_at", "released_at"]
-    list_filter = [("released_at", admin.EmptyFieldListFilter)]
+    list_display = ["id", "product", "quantity", "created_at", "released_at", "committed_at"]
+    list_filter = [("released_at", admin.EmptyFieldListFilter), ("committed_at", admin.EmptyFieldListFilter)]
     search_fields = ["id", "product__id"]
     date_hierarchy = "created_at"

@@ -33,8 +33,9 @@ class Product(models.Model):
 
 
 class Reservation(models.Model):
-    """Stock held for another service under an id it chose (the checkout's order id), made and released once.
+    """Stock held for another service under an id it chose (the checkout's order id).
 
+    Held, then either released (the stock goes back) or committed (the stock is sold for good), once.
     A release of an id never reserved leaves a tombstone (no product, quantity 0, released), so a
     reservation that arrives after its own release, a slow request overtaken by the caller's
     compensation, finds the id taken and holds nothing.
@@ -45,6 +46,7 @@ class Reservation(models.Model):
     quantity = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["released_at", "created_at"], name="reservation_held_created")]
@@ -52,6 +54,10 @@ class Reservation(models.Model):
     @property
     def held(self) -> bool:
         return self.released_at is None
+
+    @property
+    def committed(self) -> bool:
+        return self.committed_at is not None
 
     def __str__(self) -> str:
         return f"reservation {self.id}"

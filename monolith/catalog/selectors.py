@@ -31,7 +31,12 @@ def product_list(*, words: list[str] | None = None, category: str | None = None,
     return products[:limit]
 
 
+def reservation_get(*, reservation_id: str) -> Reservation | None:
+    return Reservation.objects.filter(pk=reservation_id).first()
+
+
 def reservations_held(*, after: datetime.datetime, before: datetime.datetime) -> QuerySet[Reservation]:
-    """Reservations made in that window and still held, oldest first (at most RESERVATIONS_LIMIT)."""
-    return (Reservation.objects.filter(released_at__isnull=True, created_at__gt=after, created_at__lt=before)
-            .order_by("created_at")[:RESERVATIONS_LIMIT])
+    """Reservations made in that window, still held and not committed, oldest first (RESERVATIONS_LIMIT)."""
+    held = Reservation.objects.filter(released_at__isnull=True, committed_at__isnull=True,
+                                      created_at__gt=after, created_at__lt=before)
+    return held.order_by("created_at")[:RESERVATIONS_LIMIT]

@@ -1,12 +1,14 @@
 """Writes to the catalogue: stock moves and the reservations other services hold stock under.
 
 Stock moves are single conditional UPDATEs, so concurrent buyers never oversell and never drive stock
-below zero. A reservation is stock held under an id the caller chose (the checkout's order id); each
-write is one transaction with its conditional stock UPDATE and is idempotent on the id, so a caller may
-repeat any call. Refusals are the domain errors of monolith.catalog.errors, and datasync's NotOwner once
-the products' writes have moved to the catalogue service (`strangler data switch-writes catalog`): from
-then on the monolith's copy is kept by the sync and read-only here (its capture trigger refuses any other
-write too).
+below zero. A reservation is stock held under an id the caller chose (the checkout's order id): made
+once, then released (the units go back) or committed (the units are sold), once. Each write is one
+transaction around a conditional UPDATE, so concurrent callers never release or commit one reservation
+twice, and is idempotent on the id, so a caller may repeat any call. Refusals are the domain errors of
+monolith.catalog.errors, and datasync's NotOwner once the products' writes have moved to the catalogue
+service (`strangler data switch-writes catalog`): from then on the monolith's copy is kept by the sync and
+read-only here (its capture trigger refuses any other write too). The guard is asked where stock moves,
+so a commit, which moves none, is answered on either side, as the service answers it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from django.utils import timezone
 
 from datasync.guard import ensure_owner
 from monolith.catalog import selectors
-from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConflict, ReservationReleased
+from monolith.catalog.errors import (
+    OutOfStock,
+    ProductNotFound,
+    ReservationCommitted,
+    ReservationConflict,
+    ReservationNotFound,
+    ReservationReleased,
+)
 from monolith.catalog.models import Product, Reservation
 
 DATASYNC_MODULE, DATASYNC_SIDE = "catalog", "monolith"  # extracted/catalog/sync.py
@@ -43,7 +52,7 @@ def reservation_make(*, reservation_id: str, product_id: str, quantity: int) -> 
     """
     if selectors.product_get(product_id=product_id) is None:
         raise ProductNotFound(product_id)
-    existing = Reservation.objects.filter(pk=reservation_id).first()
+    existing = selectors.reservation_get(reservation_id=reservation_id)
     if existing is None:
         try:
             with transaction.atomic():
@@ -55,12 +64,37 @@ def reservation_make(*, reservation_id: str, product_id: str, quantity: int) -> 
 
 
 def reservation_release(*, reservation_id: str) -> bool:
-    """Give back what `reservation_id` holds, once; True when stock went back."""
+    """Give back what `reservation_id` holds, once; True when stock went back.
+
+    Releasing twice, or an id never made (which leaves a tombstone), gives nothing back; releasing a
+    committed reservation raises ReservationCommitted.
+    """
     if _release_held(reservation_id):
         return True
     if _tombstone(reservation_id):
         return False  # never made: nothing to give back, and now a late reservation takes nothing
+    existing = selectors.reservation_get(reservation_id=reservation_id)
+    if existing is not None and existing.committed:
+        raise ReservationCommitted()
     return _release_held(reservation_id)  # made meanwhile by a twin request, or released already
+
+
+@transaction.atomic
+def reservation_commit(*, reservation_id: str) -> Reservation:
+    """Sell what `reservation_id` holds, for good; committing twice changes nothing more.
+
+    Raises ReservationNotFound (never made) or ReservationReleased (its units went back, or it is a
+    release's tombstone).
+    """
+    # The conditional UPDATE is the guard: of a commit and a release at once, only one finds the row held.
+    Reservation.objects.filter(pk=reservation_id, released_at__isnull=True, committed_at__isnull=True,
+                               product__isnull=False).update(committed_at=timezone.now())
+    reservation = selectors.reservation_get(reservation_id=reservation_id)
+    if reservation is None:
+        raise ReservationNotFound(reservation_id)
+    if not reservation.committed:
+        raise ReservationReleased()
+    return reservation
 
 
 def _the_same(reservation: Reservation, *, product_id: str, quantity: int) -> Reservation:
@@ -73,8 +107,9 @@ def _the_same(reservation: Reservation, *, product_id: str, quantity: int) -> Re
 
 @transaction.atomic
 def _release_held(reservation_id: str) -> bool:
-    # The conditional UPDATE is the guard: of two releases at once, only one finds the row still held.
-    taken = Reservation.objects.filter(pk=reservation_id, released_at__isnull=True).update(released_at=timezone.now())
+    # The conditional UPDATE is the guard: of two releases (or a release and a commit) at once, one wins.
+    taken = Reservation.objects.filter(pk=reservation_id, released_at__isnull=True,
+                                       committed_at__isnull=True).update(released_at=timezone.now())
     if not taken:
         return False
     reservation = Reservation.objects.get(pk=reservation_id)

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from datasync.guard import NotOwner
 from monolith.catalog import errors, gateway, services
 from monolith.catalog.models import Product
 
@@ -109,3 +110,33 @@ def test_a_released_reservation_id_holds_nothing_ever_again(demo_catalog):
     assert services.reservation_release(reservation_id="order-3") is False  # never made: a tombstone stays
     with pytest.raises(errors.ReservationReleased):
         services.reservation_make(reservation_id="order-3", product_id="prosecco", quantity=1)
+
+
+def test_a_commit_sells_what_is_held_once_and_a_release_then_is_refused(demo_catalog):
+    before = Product.objects.get(pk="prosecco").stock
+    services.reservation_make(reservation_id="order-4", product_id="prosecco", quantity=2)
+    sold = services.reservation_commit(reservation_id="order-4")
+    assert services.reservation_commit(reservation_id="order-4").committed_at == sold.committed_at
+    with pytest.raises(errors.ReservationCommitted):
+        services.reservation_release(reservation_id="order-4")
+    with pytest.raises(errors.ReservationNotFound):
+        services.reservation_commit(reservation_id="order-never")
+    assert Product.objects.get(pk="prosecco").stock == before - 2
+
+
+def test_once_the_products_writes_have_moved_a_commit_is_still_answered_and_a_release_is_not(demo_catalog):
+    """The service owns the products (`strangler data switch-writes catalog`): stock here is read-only."""
+    services.reservation_make(reservation_id="order-5", product_id="prosecco", quantity=1)
+    services.reservation_make(reservation_id="order-6", product_id="prosecco", quantity=1)
+    with connection.cursor() as cursor:  # the state row as `strangler data` leaves it, in the test's transaction
+        cursor.execute("CREATE TABLE IF NOT EXISTS datasync_state (module text PRIMARY KEY, owner text, "
+                       "phase text NOT NULL, reads text NOT NULL)")
+        cursor.execute("DELETE FROM datasync_state WHERE module = 'catalog'")
+        cursor.execute("INSERT INTO datasync_state (module, owner, phase, reads) "
+                       "VALUES ('catalog', 'catalog', 'writes', 'catalog')")
+    services.reservation_commit(reservation_id="order-5")  # moves no stock: nothing for the guard to refuse
+    with pytest.raises(errors.ReservationCommitted):
+        services.reservation_release(reservation_id="order-5")
+    with pytest.raises(NotOwner):
+        services.reservation_release(reservation_id="order-6")  # would give stock back: refused, still held
+    assert services.reservation_commit(reservation_id="order-6").committed
