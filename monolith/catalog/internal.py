@@ -5,15 +5,21 @@
              410 released already · 422 the id holds another product or quantity · 404 no such product
     DELETE /internal/catalog/reservations/<id>
              204 whether it gave stock back, was released already or was never made (a tombstone stays)
+             409 committed: its units are sold
+    POST   /internal/catalog/reservations/<id>/commit
+             200 the units are sold for good (again: the same answer) · 404 never made · 410 released
     GET    /internal/catalog/reservations?heldAfter=<iso>&heldBefore=<iso>
-             200 {"reservations": [{"reservationId", "productId", "quantity", "createdAt"}]}, oldest first
+             200 {"reservations": [{"reservationId", "productId", "quantity", "held", "createdAt"}]}
+                 made in the window, still held and not committed, oldest first
 
 Branch by abstraction (DESIGN §5): the checkout service holds stock here, through HTTP, as it will hold
 it in the catalogue service once that is extracted. The views only read the request, call one service
 of monolith.catalog.services (idempotent on the reservation id, so a caller retries any call safely) and
-render; the services' refusals become 404/409/410/422 in monolith/concierge/exceptions.py. Only a caller
-with a fresh `X-Strangler-Internal` proof (chassis.identity.sign_internal) gets in; everyone gets 403
-while the monolith has no IDENTITY_SIGNING_KEYS (it fails closed).
+render; the services' refusals become 404/409/410/422 in monolith/concierge/exceptions.py. The calls,
+their answers and their OpenAPI descriptions are the catalogue service's (extracted/catalog/catalog/
+internal.py), and one contract suite (tests/contracts) holds both to them. Only a caller with a fresh
+`X-Strangler-Internal` proof (chassis.identity.sign_internal) gets in; everyone gets 403 while the
+monolith has no IDENTITY_SIGNING_KEYS (it fails closed).
 """
 
 from __future__ import annotations
@@ -34,9 +40,9 @@ from catalog_contract.api import (
 from chassis.errors import ErrorOutput
 from chassis.identity import IsKitService
 from monolith.catalog import selectors
-from monolith.catalog.services import reservation_make, reservation_release
+from monolith.catalog.services import reservation_commit, reservation_make, reservation_release
 
-__all__ = ["RESERVATION_ID", "ReservationApi", "ReservationListApi"]
+__all__ = ["RESERVATION_ID", "ReservationApi", "ReservationCommitApi", "ReservationListApi"]
 
 REFUSED = {403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 410: ErrorOutput, 422: ErrorOutput}
 
@@ -57,10 +63,20 @@ class ReservationApi(APIView):
 
     @extend_schema(operation_id="reservationRelease", summary="Give back what a reservation holds (idempotent)",
                    responses={204: OpenApiResponse(description="Released, or nothing to release"), 403: ErrorOutput,
-                              404: ErrorOutput})
+                              404: ErrorOutput, 409: ErrorOutput})
     def delete(self, request: Request, reservation_id: str) -> Response:
         reservation_release(reservation_id=reservation_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReservationCommitApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [IsKitService]
+
+    @extend_schema(operation_id="reservationCommit", request=None, responses={200: ReservationOutput, **REFUSED},
+                   summary="Sell what a reservation holds, for good (idempotent)")
+    def post(self, request: Request, reservation_id: str) -> Response:
+        return Response(ReservationOutput(reservation_commit(reservation_id=reservation_id)).data)
 
 
 class ReservationListApi(APIView):
