@@ -9,9 +9,10 @@ they return, never the model. Where the catalogue is, is an environment change o
                                   and the signed identity of the user served (monolith.catalog.caller)
 
 Both answer alike: the same products, the same domain errors (OutOfStock, ProductNotFound,
-ReservationReleased, ReservationConflict), the same popular searches; the remote one may also raise
-CatalogUnavailable (503 to an API client). Stock is held under a reservation id the caller chooses, so a
-repeated call (a retry after a timeout) holds nothing twice.
+ReservationReleased, ReservationConflict, ReservationNotFound, ReservationCommitted), the same popular
+searches; the remote one may also raise CatalogUnavailable (503 to an API client). Stock is held under a
+reservation id the caller chooses, then given back or sold under it, so a repeated call (a retry after a
+timeout) holds, gives back or sells nothing twice.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from monolith.catalog.errors import OutOfStock
 from monolith.catalog.models import Product
 from monolith.catalog.remote import CatalogUnavailable, RemoteCatalog
 
-__all__ = ["CatalogUnavailable", "OutOfStock", "ProductInfo", "get_product", "popular_searches", "release_stock",
-           "reserve_stock", "search_products"]
+__all__ = ["CatalogUnavailable", "OutOfStock", "ProductInfo", "commit_stock", "get_product", "popular_searches",
+           "release_stock", "reserve_stock", "search_products"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,19 @@ def reserve_stock(product_id: str, *, reservation_id: str, quantity: int = 1) ->
 
 
 def release_stock(*, reservation_id: str) -> None:
-    """Give back what `reservation_id` holds; again, or for an id never reserved, it gives nothing."""
+    """Give back what `reservation_id` holds; again, or for an id never reserved, it gives nothing.
+
+    Raises ReservationCommitted when its units were sold.
+    """
     _catalog().release(reservation_id=reservation_id)
+
+
+def commit_stock(*, reservation_id: str) -> None:
+    """Sell what `reservation_id` holds, for good; again, it changes nothing more.
+
+    Raises ReservationNotFound (never reserved) or ReservationReleased (its units went back).
+    """
+    _catalog().commit(reservation_id=reservation_id)
 
 
 # ---------------------------------------------------------------- the two implementations
@@ -91,6 +103,7 @@ class Catalog(Protocol):
     def popular(self, *, limit: int) -> list[tuple[str, int]]: ...
     def reserve(self, *, reservation_id: str, product_id: str, quantity: int) -> None: ...
     def release(self, *, reservation_id: str) -> None: ...
+    def commit(self, *, reservation_id: str) -> None: ...
 
 
 class LocalCatalog:
@@ -117,6 +130,9 @@ class LocalCatalog:
 
     def release(self, *, reservation_id: str) -> None:
         services.reservation_release(reservation_id=reservation_id)
+
+    def commit(self, *, reservation_id: str) -> None:
+        services.reservation_commit(reservation_id=reservation_id)
 
     def _count(self, words: list[str]) -> None:
         try:
@@ -148,6 +164,9 @@ class ServiceCatalog:
 
     def release(self, *, reservation_id: str) -> None:
         self.api.release(reservation_id=reservation_id)
+
+    def commit(self, *, reservation_id: str) -> None:
+        self.api.commit(reservation_id=reservation_id)
 
 
 _threads = threading.local()

@@ -2,14 +2,17 @@
 
 The same API as the monolith's own catalogue (catalog_contract.api), over chassis.http.ServiceSession:
 every call has a timeout and carries the request id and the signed identity of the user it is made for
-(monolith.catalog.caller); only what is safe is retried (connection
-failures, and 502/503/504 for reads and for the reservation calls, which are idempotent by the
-reservation id). Calls to the internal reservations API carry a fresh internal proof. The service's
-refusals come back as the monolith's own domain errors, so no caller of the gateway can tell the two
-apart:
+(monolith.catalog.caller); only what is safe is retried (connection failures, and 502/503/504 for reads
+and for the reservation calls, which are idempotent by the reservation id; the commit is a POST, which
+the session does not resend after a 5xx answer, so that comes back as CatalogUnavailable and the caller
+repeats it). Calls to the internal reservations API carry a fresh internal proof. The service's refusals
+come back as the monolith's own domain errors, so no caller of the gateway can tell the two apart; what
+a status stands for depends on the call:
 
-    404 ProductNotFound · 409 OutOfStock · 410 ReservationReleased · 422 ReservationConflict
-    no answer, a 5xx, a 429 or a body that is not the contract's  →  CatalogUnavailable
+    reserve   404 ProductNotFound · 409 OutOfStock · 410 ReservationReleased · 422 ReservationConflict
+    release   409 ReservationCommitted
+    commit    404 ReservationNotFound · 410 ReservationReleased
+    any call  no answer, another 4xx, a 5xx, a 429 or a body that is not the contract's  →  CatalogUnavailable
 """
 
 from __future__ import annotations
@@ -25,9 +28,19 @@ from chassis.errors import ApplicationError
 from chassis.http import ServiceSession
 from chassis.identity import HEADER as IDENTITY_HEADER
 from chassis.identity import INTERNAL_HEADER
-from monolith.catalog.errors import OutOfStock, ProductNotFound, ReservationConflict, ReservationReleased
+from monolith.catalog.errors import (
+    OutOfStock,
+    ProductNotFound,
+    ReservationCommitted,
+    ReservationConflict,
+    ReservationNotFound,
+    ReservationReleased,
+)
 
 RESERVATIONS = "/internal/catalog/reservations"
+
+# The domain error each refusal of a call stands for; a status not listed is no answer the contract gives.
+Refusals = dict[int, Callable[[], ApplicationError]]
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +99,16 @@ class RemoteCatalog:
 
     def reserve(self, *, reservation_id: str, product_id: str, quantity: int) -> None:
         body = {"productId": product_id, "quantity": quantity}
-        _body(self._internal("PUT", f"{RESERVATIONS}/{quote(reservation_id, safe='')}", json=body),
-              product_id=product_id)
+        refusals: Refusals = {404: lambda: ProductNotFound(product_id), 409: lambda: OutOfStock(product_id),
+                              410: ReservationReleased, 422: ReservationConflict}
+        _body(self._internal("PUT", _reservation_path(reservation_id), json=body), refusals)
 
     def release(self, *, reservation_id: str) -> None:
-        _body(self._internal("DELETE", f"{RESERVATIONS}/{quote(reservation_id, safe='')}"))
+        _body(self._internal("DELETE", _reservation_path(reservation_id)), {409: ReservationCommitted})
+
+    def commit(self, *, reservation_id: str) -> None:
+        refusals: Refusals = {404: lambda: ReservationNotFound(reservation_id), 410: ReservationReleased}
+        _body(self._internal("POST", f"{_reservation_path(reservation_id)}/commit"), refusals)
 
     def _internal(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self._call(method, path, headers={INTERNAL_HEADER: self.proof()}, **kwargs)
@@ -105,26 +123,24 @@ class RemoteCatalog:
             raise CatalogUnavailable(f"{method} {path}: {error}") from error
 
 
-def _body(response: requests.Response, *, product_id: str = "") -> dict[str, Any]:
+def _reservation_path(reservation_id: str) -> str:
+    return f"{RESERVATIONS}/{quote(reservation_id, safe='')}"
+
+
+def _body(response: requests.Response, refusals: Refusals | None = None) -> dict[str, Any]:
     """The JSON object of a 2xx (empty for 204); otherwise the domain error the status stands for."""
     if response.ok:
         parsed = _parsed(response) if response.content else {}
         if parsed is None:
             raise CatalogUnavailable(f"{response.status_code} without a JSON object from the catalogue")
         return parsed
-    raise _refusal(response, product_id)
+    raise _refusal(response, refusals or {})
 
 
-def _refusal(response: requests.Response, product_id: str) -> Exception:
-    message = str((_parsed(response) or {}).get("message") or response.reason)
-    refusals: dict[int, Callable[[], ApplicationError]] = {
-        404: lambda: ProductNotFound(product_id),
-        409: lambda: OutOfStock(product_id),
-        410: ReservationReleased,
-        422: ReservationConflict,
-    }
+def _refusal(response: requests.Response, refusals: Refusals) -> Exception:
     if response.status_code in refusals:
         return refusals[response.status_code]()
+    message = str((_parsed(response) or {}).get("message") or response.reason)
     return CatalogUnavailable(f"{response.status_code} from the catalogue: {message}")
 
 

@@ -11,7 +11,13 @@ from devstack.catalog import KEYS
 from devstack.waiting import wait_until
 from monolith.catalog import gateway
 from monolith.catalog.caller import serving
-from monolith.catalog.errors import ProductNotFound, ReservationConflict, ReservationReleased
+from monolith.catalog.errors import (
+    ProductNotFound,
+    ReservationCommitted,
+    ReservationConflict,
+    ReservationNotFound,
+    ReservationReleased,
+)
 
 
 def new_id() -> str:
@@ -97,3 +103,24 @@ def test_a_call_to_the_service_carries_the_user_it_is_made_for(catalog_service, 
         "for_user_id"] == str(shopper.pk)
     assert wait_until(lambda: logged(f"{reservation_id}-nobody"), timeout=10, what="the other one")[
         "for_user_id"] is None
+
+
+def test_stock_is_sold_once_under_its_id_and_then_cannot_be_given_back(catalog_mode):
+    reservation_id, before = new_id(), gateway.get_product("museum-pass").stock
+    gateway.reserve_stock("museum-pass", reservation_id=reservation_id)
+    gateway.commit_stock(reservation_id=reservation_id)
+    gateway.commit_stock(reservation_id=reservation_id)
+    with pytest.raises(ReservationCommitted):
+        gateway.release_stock(reservation_id=reservation_id)
+    assert gateway.get_product("museum-pass").stock == before - 1
+
+
+def test_what_was_never_reserved_or_was_given_back_cannot_be_sold(catalog_mode):
+    released, before = new_id(), gateway.get_product("museum-pass").stock
+    gateway.reserve_stock("museum-pass", reservation_id=released)
+    gateway.release_stock(reservation_id=released)
+    with pytest.raises(ReservationReleased):
+        gateway.commit_stock(reservation_id=released)
+    with pytest.raises(ReservationNotFound):
+        gateway.commit_stock(reservation_id=new_id())
+    assert gateway.get_product("museum-pass").stock == before
