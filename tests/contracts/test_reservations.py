@@ -1,4 +1,5 @@
-"""The internal reservations API (stock held under the caller's id), as both implementations must answer it."""
+"""The internal reservations API (stock held under the caller's id, then given back or sold for good), as
+both implementations must answer it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ def reserve(catalog, reservation_id: str, product_id: str, quantity: int = 1, **
 
 def release(catalog, reservation_id: str) -> requests.Response:
     return requests.delete(reservation_url(catalog, reservation_id), headers=catalog.internal_headers(), timeout=10)
+
+
+def commit(catalog, reservation_id: str) -> requests.Response:
+    return requests.post(f"{reservation_url(catalog, reservation_id)}/commit", headers=catalog.internal_headers(),
+                         timeout=10)
 
 
 def stock(catalog, product_id: str) -> int:
@@ -108,3 +114,61 @@ def test_many_parallel_reservations_for_the_last_units_sell_exactly_those_units(
         answers = list(pool.map(lambda _: reserve(catalog, new_id(), "champagne-brut").status_code, range(40)))
     assert answers.count(201) == 5 and answers.count(409) == 35
     assert stock(catalog, "champagne-brut") == 0
+
+
+def test_a_committed_reservation_stays_sold_and_cannot_be_released(catalog):
+    reservation_id, before = new_id(), stock(catalog, "museum-pass")
+    assert reserve(catalog, reservation_id, "museum-pass").status_code == 201
+    first, again = commit(catalog, reservation_id), commit(catalog, reservation_id)
+    assert (first.status_code, again.status_code) == (200, 200) and again.json() == first.json()
+    assert (first.json()["reservationId"], first.json()["productId"]) == (reservation_id, "museum-pass")
+    refused = release(catalog, reservation_id)
+    assert refused.status_code == 409 and refused.json()["code"] == 409
+    assert stock(catalog, "museum-pass") == before - 1
+
+
+def test_a_released_or_unknown_reservation_cannot_be_committed(catalog):
+    released, never_made = new_id(), new_id()
+    assert reserve(catalog, released, "museum-pass").status_code == 201
+    assert release(catalog, released).status_code == 204
+    assert release(catalog, never_made).status_code == 204  # its tombstone holds nothing to sell
+    for gone in (released, never_made):
+        refused = commit(catalog, gone)
+        assert refused.status_code == 410 and refused.json()["code"] == 410
+    unknown = commit(catalog, new_id())
+    assert unknown.status_code == 404 and unknown.json()["code"] == 404
+
+
+def test_without_the_internal_proof_nothing_is_committed(catalog):
+    reservation_id, before = new_id(), stock(catalog, "museum-pass")
+    assert reserve(catalog, reservation_id, "museum-pass").status_code == 201
+    forged = requests.post(f"{reservation_url(catalog, reservation_id)}/commit",
+                           headers={"X-Strangler-Internal": "forged"}, timeout=10)
+    assert forged.status_code == 403 and forged.json()["code"] == 403
+    assert release(catalog, reservation_id).status_code == 204  # still held, so it can still be given back
+    assert stock(catalog, "museum-pass") == before
+
+
+def test_committed_reservations_are_no_longer_listed_as_held(catalog):
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
+    committed = new_id()
+    assert reserve(catalog, committed, "museum-pass").status_code == 201
+    assert commit(catalog, committed).status_code == 200
+    window = {"heldAfter": start.isoformat(), "heldBefore": (start + datetime.timedelta(minutes=5)).isoformat()}
+    listed = requests.get(f"{catalog.url}/internal/catalog/reservations", params=window,
+                          headers=catalog.internal_headers(), timeout=10).json()["reservations"]
+    assert committed not in [item["reservationId"] for item in listed]
+
+
+def test_a_release_and_a_commit_at_once_end_one_way_only(catalog):
+    """Ten reservations, each released and committed at the same moment: each ends sold or given back."""
+    catalog.set_stock("gourmet-basket", 10)
+    ids = [new_id() for _ in range(10)]
+    assert [reserve(catalog, reservation_id, "gourmet-basket").status_code for reservation_id in ids] == [201] * 10
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        commits = pool.map(lambda reservation_id: commit(catalog, reservation_id).status_code, ids)
+        releases = pool.map(lambda reservation_id: release(catalog, reservation_id).status_code, ids)
+        outcomes = list(zip(commits, releases, strict=True))
+    assert set(outcomes) <= {(200, 409), (410, 204)}
+    sold = sum(1 for committed, _ in outcomes if committed == 200)
+    assert stock(catalog, "gourmet-basket") == 10 - sold
