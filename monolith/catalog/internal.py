@@ -51,8 +51,9 @@ class ReservationApi(APIView):
     authentication_classes: list = []  # no session or token: the signed header is the only credential
     permission_classes = [IsKitService]
 
-    @extend_schema(operation_id="reservationMake", request=ReservationInput, summary="Hold units (idempotent)",
-                   responses={200: ReservationOutput, 201: ReservationOutput, 400: ErrorOutput, **REFUSED})
+    @extend_schema(operation_id="reservationMake", request=ReservationInput,
+                   responses={200: ReservationOutput, 201: ReservationOutput, 400: ErrorOutput, **REFUSED},
+                   summary="Hold units under a reservation id (idempotent)")
     def put(self, request: Request, reservation_id: str) -> Response:
         serializer = ReservationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
