@@ -6,11 +6,13 @@ It runs on the contract suite's two deployables (the `catalog` fixture: the mono
 covers its whole API, and the catalogue service); the checkout's description is checked in
 tests/extracted/checkout/test_openapi.py. Examples are bounded and derandomised, so the suite is quick and
 a failure is one a developer reproduces; the internal API gets a fresh internal proof on every call, as
-the kit's services send it."""
+the kit's services send it. The two describe the internal reservations API identically: a caller written
+against one description calls either."""
 
 from __future__ import annotations
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -26,6 +28,7 @@ CONFIG = schemathesis.Config.from_dict({
         "expected-statuses": ["2xx", "400", "401", "402", "403", "404", "409", "410", "422"]}},
     "operations": [{"include-path-regex": "^/v1/auth/", "phases": {"coverage": {"enabled": False}}}],
 })
+RESERVATIONS = "/internal/catalog/reservations"
 BOUNDED = settings(max_examples=6, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 
@@ -41,3 +44,28 @@ api = schemathesis.pytest.from_fixture("described")
 @BOUNDED
 def test_every_operation_answers_as_described(case, catalog):
     case.call_and_validate(headers=catalog.internal_headers())
+
+
+def test_both_describe_the_internal_reservations_api_alike(monolith: Deployable, catalog_service: Deployable):
+    """The monolith describes its whole API; its internal reservations part must be the service's, word for word."""
+    described = [requests.get(f"{deployable.url}/v1/schema", params={"format": "json"}, timeout=10).json()
+                 for deployable in (monolith, catalog_service)]
+    internal = [{path: operations for path, operations in schema["paths"].items() if path.startswith(RESERVATIONS)}
+                for schema in described]
+    assert {"reservationMake", "reservationRelease", "reservationCommit", "reservationsHeld"} == {
+        operation["operationId"] for operations in internal[1].values() for operation in operations.values()}
+    assert internal[0] == internal[1]
+    shapes = _references(internal[1])
+    assert "ReservationOutput" in shapes
+    for name in shapes:
+        assert described[0]["components"]["schemas"][name] == described[1]["components"]["schemas"][name], name
+
+
+def _references(part: object) -> set[str]:
+    """The names of the component schemas a part of a description refers to."""
+    if isinstance(part, dict):
+        found = {part["$ref"].rsplit("/", 1)[-1]} if isinstance(part.get("$ref"), str) else set()
+        return found.union(*(_references(value) for value in part.values()))
+    if isinstance(part, list):
+        return set().union(*(_references(item) for item in part))
+    return set()
