@@ -4,6 +4,7 @@
     GET  /v1/products/{id}                                   Product
     GET  /v1/searches/popular?limit=                         {"windowSeconds", "terms": [{"term", "count"}]}
     PUT|DELETE /internal/catalog/reservations/{id}           Reservation (internal: kit services only)
+    POST /internal/catalog/reservations/{id}/commit          Reservation (internal)
 """
 
 from __future__ import annotations

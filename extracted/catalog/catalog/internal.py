@@ -1,6 +1,6 @@
 """The catalogue's internal API for the kit's services: stock held under a reservation id the caller chose.
 
-The monolith's internal reservations API (monolith/catalog/internal.py), answered alike, plus commit:
+The monolith's internal reservations API (monolith/catalog/internal.py), answered alike (commit included):
 
     PUT    /internal/catalog/reservations/<id>          {"productId": "prosecco", "quantity": 1}
              201 held now · 200 held already · 409 out of stock · 410 released already
