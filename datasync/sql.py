@@ -2,7 +2,7 @@
 
     Database                 a connection to one side's database, with transactions
     ├── PostgresDatabase     triggers in PL/pgSQL, rows as JSON (json_agg, jsonb_populate_recordset),
-    │                        row hashes with md5 summed as numeric
+    │                        row hashes by hashtextextended, summed as numeric
     └── SqliteDatabase       triggers per operation, json_object / json_each, row hashes by a
                              registered function (SQLite has no md5)
 
@@ -28,6 +28,7 @@ import psycopg
 from datasync.spec import Module, Side, SpecError
 
 NULL_TEXT = "\\N"  # a NULL in a row's text form, unlike any empty string
+BUCKETS = 64  # a reconciliation's first cut: every row in one of these by its key's hash
 
 
 def quote(name: str) -> str:
@@ -115,22 +116,43 @@ class Database:
     def key_text(self, module: Module) -> str:
         return f"CAST({quote(module.key)} AS TEXT)"
 
-    def checksum(self, module: Module, low: str | None, high: str | None, *, closed: bool = False) -> tuple[int, str]:
-        """(rows, sum of row hashes) of the key range [low, high) ((low, high] when `closed`); None: unbounded."""
+    def key_bucket(self, module: Module) -> str:
+        """SQL for a row's bucket, 0 to BUCKETS - 1, from its key alone: the same row is in the same bucket on
+        either side, and the rows of any key range spread evenly over the buckets."""
+        raise NotImplementedError
+
+    def where(self, module: Module, low: str | None, high: str | None, *, closed: bool = False,
+              bucket: int | None = None) -> tuple[str, list[Any]]:
+        """WHERE for the key range (see `_range`), within one bucket when `bucket` is given."""
         where, params = _range(module, low, high, closed=closed)
+        if bucket is None:
+            return where, params
+        return f"{where}{' AND' if where else ' WHERE'} {self.key_bucket(module)} = %s", [*params, bucket]
+
+    def checksum(self, module: Module, low: str | None, high: str | None, *, closed: bool = False,
+                 bucket: int | None = None) -> tuple[int, str]:
+        """(rows, sum of row hashes) of the key range [low, high) ((low, high] when `closed`); None: unbounded."""
+        where, params = self.where(module, low, high, closed=closed, bucket=bucket)
         count, total = self.one(f"SELECT count(*), CAST(coalesce(sum({self.row_hash(module)}), 0) AS TEXT) "
                                 f"FROM {quote(self.table(module))}{where}", params)
         return int(count), str(total)
 
+    def bucket_checksums(self, module: Module) -> list[tuple[int, str]]:
+        """(rows, sum of row hashes) of each bucket of the whole table, in one pass."""
+        found = {int(bucket): (int(count), str(total)) for bucket, count, total in self.rows(
+            f"SELECT {self.key_bucket(module)}, count(*), CAST(sum({self.row_hash(module)}) AS TEXT) "
+            f"FROM {quote(self.table(module))} GROUP BY 1")}
+        return [found.get(bucket, (0, "0")) for bucket in range(BUCKETS)]
+
     def range_checksums(self, module: Module, low: str | None, high: str | None,
-                        cuts: Sequence[str]) -> list[tuple[int, str]]:
+                        cuts: Sequence[str], *, bucket: int | None = None) -> list[tuple[int, str]]:
         """(rows, sum of row hashes) of each part of [low, high) cut at `cuts` (ascending)."""
         edges: list[str | None] = [low, *cuts, high]
-        return [self.checksum(module, start, end) for start, end in itertools.pairwise(edges)]
+        return [self.checksum(module, start, end, bucket=bucket) for start, end in itertools.pairwise(edges)]
 
     def range_hashes(self, module: Module, low: str | None, high: str | None, *,
-                     closed: bool = False) -> dict[str, str]:
-        where, params = _range(module, low, high, closed=closed)
+                     closed: bool = False, bucket: int | None = None) -> dict[str, str]:
+        where, params = self.where(module, low, high, closed=closed, bucket=bucket)
         found = self.rows(f"SELECT {self.key_text(module)}, CAST({self.row_hash(module)} AS TEXT) "
                           f"FROM {quote(self.table(module))}{where}", params)
         return {str(key): str(digest) for key, digest in found}
@@ -143,10 +165,10 @@ class Database:
         return {str(key): str(digest) for key, digest in found}
 
     def boundaries(self, module: Module, low: str | None, high: str | None, *, every: int,
-                   rows: int | None = None) -> list[str]:
-        """Every `every`-th key of the range (of `rows` rows, when known), in order: where to cut it into parts
-        of that size."""
-        where, params = _range(module, low, high)
+                   rows: int | None = None, bucket: int | None = None) -> list[str]:
+        """Every `every`-th key of the range (of `rows` rows, when known; within `bucket`, when given), in
+        order: where to cut it into parts of that size."""
+        where, params = self.where(module, low, high, bucket=bucket)
         key = quote(module.key)
         found = self.rows(f"SELECT k FROM (SELECT {self.key_text(module)} AS k, row_number() OVER (ORDER BY {key}) AS n "
                           f"FROM {quote(self.table(module))}{where}) s WHERE n %% {int(every)} = 0 ORDER BY n", params)
@@ -368,32 +390,54 @@ class PostgresDatabase(Database):
         text = ", ".join(f"coalesce({quote(column)}::text, '{NULL_TEXT}')" for column in module.columns)
         return f"hashtextextended(concat_ws('|', {text}), 0)"
 
+    def key_bucket(self, module: Module) -> str:
+        # Seed 7, not the row hash's 0, so a row's bucket says nothing of its hash.
+        return f"(hashtextextended({quote(module.key)}::text, 7) & {BUCKETS - 1})"
+
+    def bucket_checksums(self, module: Module) -> list[tuple[int, str]]:
+        # The planner cannot know the bucket expression has 64 values; guessing one group per row, it would
+        # sort the whole table to disk to group it. A hash aggregate in each parallel worker is what 64
+        # groups need: the pass then costs what a plain sum of the row hashes costs.
+        with self.transaction():
+            for setting in ("enable_sort = off", "parallel_setup_cost = 0", "parallel_tuple_cost = 0"):
+                self.execute(f"SET LOCAL {setting}")
+            return super().bucket_checksums(module)
+
     def boundaries(self, module: Module, low: str | None, high: str | None, *, every: int,
-                   rows: int | None = None) -> list[str]:
+                   rows: int | None = None, bucket: int | None = None) -> list[str]:
         # The whole table: the planner's histogram of the key (from ANALYZE) already cuts it into parts of
-        # about equal row counts, for free. Statistics from a table of another size cut it badly (most rows
-        # in one part): then, as without statistics, the exact window query below does it.
+        # about equal row counts, for free, and a bucket's rows spread over the key like the table's (their
+        # bucket is a hash of the key): every bound cuts a bucket. Statistics from a table of another size
+        # cut it badly (most rows in one part): then, as without statistics, the exact window query does it.
         if low is None and high is None:
-            found = self.one("SELECT s.histogram_bounds::text::text[], c.reltuples FROM pg_stats s "
-                             "JOIN pg_class c ON c.oid = to_regclass(%s) WHERE s.schemaname = current_schema() "
-                             "AND s.tablename = %s AND s.attname = %s",
-                             [quote(self.table(module)), self.table(module), module.key])
-            bounds, estimated = ([str(bound) for bound in found[0] or []], float(found[1])) if found else ([], 0.0)
-            rows = self.count(module) if rows is None else rows
+            bounds, estimated = self._histogram(module)
+            rows = self.count(module) if rows is None and bucket is None else rows
+            if bucket is not None and len(bounds) > 2:
+                return bounds[1:-1]
             if len(bounds) > 2 and rows and abs(estimated - rows) <= 0.2 * rows:
                 step = max(1, round(len(bounds) * every / rows))
                 return bounds[1:-1][::step]
-        return super().boundaries(module, low, high, every=every)
+        return super().boundaries(module, low, high, every=every, bucket=bucket)
+
+    def _histogram(self, module: Module) -> tuple[list[str], float]:
+        """The planner's histogram bounds of the key and its estimate of the table's rows."""
+        found = self.rows("SELECT s.histogram_bounds::text::text[], c.reltuples FROM pg_stats s "
+                          "JOIN pg_class c ON c.oid = to_regclass(%s) WHERE s.schemaname = current_schema() "
+                          "AND s.tablename = %s AND s.attname = %s",
+                          [quote(self.table(module)), self.table(module), module.key])
+        if not found:
+            return [], 0.0
+        return [str(bound) for bound in found[0][0] or []], float(found[0][1])
 
     def range_checksums(self, module: Module, low: str | None, high: str | None,
-                        cuts: Sequence[str]) -> list[tuple[int, str]]:
+                        cuts: Sequence[str], *, bucket: int | None = None) -> list[tuple[int, str]]:
         # One pass: width_bucket puts each row in its part (0 below the first cut, i from the i-th cut on).
-        where, params = _range(module, low, high)
-        found = {int(bucket): (int(count), str(total)) for bucket, count, total in self.rows(
+        where, params = self.where(module, low, high, bucket=bucket)
+        found = {int(part): (int(count), str(total)) for part, count, total in self.rows(
             f"SELECT width_bucket({quote(module.key)}, %s::{self.key_type(module)}[]), count(*), "
             f"CAST(sum({self.row_hash(module)}) AS TEXT) FROM {quote(self.table(module))}{where} GROUP BY 1",
             [list(cuts), *params])}
-        return [found.get(bucket, (0, "0")) for bucket in range(len(cuts) + 1)]
+        return [found.get(part, (0, "0")) for part in range(len(cuts) + 1)]
 
     def key_text(self, module: Module) -> str:
         return f"{quote(module.key)}::text"
@@ -434,6 +478,11 @@ CREATE TABLE IF NOT EXISTS datasync_applying (flag integer);
 """
 
 
+def _sqlite_bucket(key: str) -> int:
+    # Other digits of the md5 than the row hash takes, so a bucket says nothing of the rows' hashes in it.
+    return int(hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()[-4:], 16) % BUCKETS
+
+
 def _sqlite_hash(text: str | None) -> int:
     # 40 bits, so that a sum over many rows stays inside SQLite's 64-bit integers.
     return int(hashlib.md5((text or "").encode(), usedforsecurity=False).hexdigest()[:10], 16)
@@ -448,6 +497,7 @@ class SqliteDatabase(Database):
         self.connection = sqlite3.connect(path, timeout=30, isolation_level=None,
                                           check_same_thread=False)
         self.connection.create_function("datasync_hash", 1, _sqlite_hash, deterministic=True)
+        self.connection.create_function("datasync_bucket", 1, _sqlite_bucket, deterministic=True)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -558,6 +608,9 @@ class SqliteDatabase(Database):
     def row_hash(self, module: Module) -> str:
         text = " || '|' || ".join(f"coalesce(CAST({quote(c)} AS TEXT), '{NULL_TEXT}')" for c in module.columns)
         return f"datasync_hash({text})"
+
+    def key_bucket(self, module: Module) -> str:
+        return f"datasync_bucket(CAST({quote(module.key)} AS TEXT))"
 
 
 def _json_list(values: Sequence[str]) -> str:
