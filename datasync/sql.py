@@ -278,6 +278,21 @@ END $$;
 """
 
 
+# A TRUNCATE fires no row trigger: it would empty one side with no event to tell the other. Refused while
+# the module syncs (the sync's own work, marked as applying, may).
+_PG_REFUSE_TRUNCATE = """
+CREATE OR REPLACE FUNCTION datasync_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(current_setting('datasync.applying', true), '') = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'datasync: TRUNCATE of % is refused while module % syncs (no row event would reach the '
+        'other side); DELETE the rows instead', TG_TABLE_NAME, TG_ARGV[0]
+        USING ERRCODE = '25006', HINT = 'strangler data status ' || TG_ARGV[0];
+END $$;
+"""
+
+
 class PostgresDatabase(Database):
     kind = "postgresql"
 
@@ -318,6 +333,9 @@ class PostgresDatabase(Database):
     def _trigger(self, module: Module) -> str:
         return quote(f"datasync_{module.name}")
 
+    def _truncate_trigger(self, module: Module) -> str:
+        return quote(f"datasync_{module.name}_truncate")
+
     def install_capture(self, module: Module) -> None:
         side = module.side(self.side.name)
         table, trigger = quote(side.table), self._trigger(module)
@@ -327,9 +345,15 @@ class PostgresDatabase(Database):
                          f"EXECUTE FUNCTION datasync_capture(%s, %s, %s, %s)".replace("%s", "'{}'").format(
                              *(value.replace("'", "''") for value in
                                (module.name, side.name, module.key, "true" if side.guard else "false"))))
+            self.execute(_PG_REFUSE_TRUNCATE)
+            self.execute(f"DROP TRIGGER IF EXISTS {self._truncate_trigger(module)} ON {table}")
+            name = module.name.replace("'", "''")
+            self.execute(f"CREATE TRIGGER {self._truncate_trigger(module)} BEFORE TRUNCATE ON {table} FOR EACH "
+                         f"STATEMENT EXECUTE FUNCTION datasync_refuse_truncate('{name}')")
 
     def drop_capture(self, module: Module) -> None:
-        self.execute(f"DROP TRIGGER IF EXISTS {self._trigger(module)} ON {quote(self.table(module))}")
+        for trigger in (self._trigger(module), self._truncate_trigger(module)):
+            self.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {quote(self.table(module))}")
 
     def has_capture(self, module: Module) -> bool:
         found = self.one("SELECT count(*) FROM pg_trigger WHERE tgname = %s AND tgrelid = to_regclass(%s)",

@@ -112,3 +112,21 @@ def test_a_module_stepped_back_to_off_stays_off_at_the_next_release(fresh_pair: 
         assert current(sides).phase == "off"
         assert not sides.origin.has_capture(sides.module)
     assert "left off" in left.stdout
+
+
+def test_emptying_the_table_at_once_is_refused_or_captured_while_the_module_syncs(fresh_pair: Pair) -> None:
+    """A TRUNCATE fires no row trigger, so PostgreSQL refuses it; SQLite has none (a DELETE of every row
+    fires the row triggers): either way the other side is never left holding rows the owner lost silently."""
+    fresh_pair.sync_on_and_backfill(rows=50)
+    with fresh_pair.sides() as sides:
+        if sides.origin.kind == "postgresql":
+            with pytest.raises(DatabaseError, match="TRUNCATE of catalog_product is refused while module catalog"):
+                sides.origin.execute("TRUNCATE catalog_product CASCADE")
+            assert sides.origin.count(sides.module) == 50
+        else:
+            sides.origin.execute("DELETE FROM catalog_product")
+            assert sides.origin.one("SELECT count(*) FROM datasync_outbox WHERE payload IS NULL")[0] == 50
+        phases.back(sides)
+        sides.origin.execute("TRUNCATE catalog_product CASCADE" if sides.origin.kind == "postgresql"
+                             else "DELETE FROM catalog_product")  # off: the table is the monolith's alone again
+        assert sides.origin.count(sides.module) == 0
