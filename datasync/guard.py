@@ -14,13 +14,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
 from chassis import errors
-from chassis.errors import ApplicationError, ExceptionHandler
+from chassis.errors import ApplicationError, ErrorOutput, ExceptionHandler
 
 # What a refused writer is told to wait: a switch of writes freezes them for a drain and a reconciliation.
 RETRY_AFTER_SECONDS = 5
+
+# For the OpenAPI description of a view that writes a synced module's rows (drf-spectacular's extend_schema:
+# `responses={..., **NOT_OWNER_RESPONSES}, parameters=[RETRY_AFTER_HEADER]`).
+NOT_OWNER_RESPONSES = {503: OpenApiResponse(ErrorOutput, description=(
+    "This side does not own the rows now (another side does, or writes are switching sides): retry after "
+    "Retry-After seconds"))}
+RETRY_AFTER_HEADER = OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[503],
+                                      description="Seconds to wait before trying again")
 
 
 class NotOwner(ApplicationError):

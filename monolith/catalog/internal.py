@@ -39,6 +39,7 @@ from catalog_contract.api import (
 )
 from chassis.errors import ErrorOutput
 from chassis.identity import IsKitService
+from datasync.guard import NOT_OWNER_RESPONSES, RETRY_AFTER_HEADER
 from monolith.catalog import selectors
 from monolith.catalog.services import reservation_commit, reservation_make, reservation_release
 
@@ -51,8 +52,9 @@ class ReservationApi(APIView):
     authentication_classes: list = []  # no session or token: the signed header is the only credential
     permission_classes = [IsKitService]
 
-    @extend_schema(operation_id="reservationMake", request=ReservationInput,
-                   responses={200: ReservationOutput, 201: ReservationOutput, 400: ErrorOutput, **REFUSED},
+    @extend_schema(operation_id="reservationMake", request=ReservationInput, parameters=[RETRY_AFTER_HEADER],
+                   responses={200: ReservationOutput, 201: ReservationOutput, 400: ErrorOutput, **REFUSED,
+                              **NOT_OWNER_RESPONSES},
                    summary="Hold units under a reservation id (idempotent)")
     def put(self, request: Request, reservation_id: str) -> Response:
         serializer = ReservationInput(data=request.data)
@@ -62,9 +64,10 @@ class ReservationApi(APIView):
                                              quantity=serializer.validated_data["quantity"])
         return Response(ReservationOutput(reservation).data, status=201 if made else 200)
 
-    @extend_schema(operation_id="reservationRelease", summary="Give back what a reservation holds (idempotent)",
+    @extend_schema(operation_id="reservationRelease", parameters=[RETRY_AFTER_HEADER],
                    responses={204: OpenApiResponse(description="Released, or nothing to release"), 403: ErrorOutput,
-                              404: ErrorOutput, 409: ErrorOutput})
+                              404: ErrorOutput, 409: ErrorOutput, **NOT_OWNER_RESPONSES},
+                   summary="Give back what a reservation holds (idempotent)")
     def delete(self, request: Request, reservation_id: str) -> Response:
         reservation_release(reservation_id=reservation_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

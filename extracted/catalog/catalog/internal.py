@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from catalog_contract.api import ReservationFilter, ReservationInput, ReservationListOutput, ReservationOutput
 from chassis.errors import ErrorOutput
 from chassis.identity import ANONYMOUS, IsKitService
+from datasync.guard import NOT_OWNER_RESPONSES, RETRY_AFTER_HEADER
 from extracted.catalog.catalog import selectors
 from extracted.catalog.catalog.services import reservation_commit, reservation_make, reservation_release
 
@@ -40,8 +41,9 @@ REFUSED = {403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 410: ErrorOutpu
 class ReservationApi(APIView):
     permission_classes = [IsKitService]
 
-    @extend_schema(operation_id="reservationMake", request=ReservationInput, responses={200: ReservationOutput, 201: ReservationOutput,
-                                                        400: ErrorOutput, **REFUSED},
+    @extend_schema(operation_id="reservationMake", request=ReservationInput, parameters=[RETRY_AFTER_HEADER],
+                   responses={200: ReservationOutput, 201: ReservationOutput, 400: ErrorOutput, **REFUSED,
+                              **NOT_OWNER_RESPONSES},
                    summary="Hold units under a reservation id (idempotent)")
     def put(self, request: Request, reservation_id: str) -> Response:
         serializer = ReservationInput(data=request.data)
@@ -55,9 +57,9 @@ class ReservationApi(APIView):
                                                  "for_user_id": getattr(request, "identity", ANONYMOUS).user_id})
         return Response(ReservationOutput(reservation).data, status=201 if made else 200)
 
-    @extend_schema(operation_id="reservationRelease",
-                   responses={204: OpenApiResponse(description="Released, or nothing to release"),
-                              403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput},
+    @extend_schema(operation_id="reservationRelease", parameters=[RETRY_AFTER_HEADER],
+                   responses={204: OpenApiResponse(description="Released, or nothing to release"), 403: ErrorOutput,
+                              404: ErrorOutput, 409: ErrorOutput, **NOT_OWNER_RESPONSES},
                    summary="Give back what a reservation holds (idempotent)")
     def delete(self, request: Request, reservation_id: str) -> Response:
         reservation_release(reservation_id=reservation_id)
