@@ -18,7 +18,7 @@ from typing import Any
 
 from datasync import sql
 from datasync.spec import Module
-from datasync.store import Sides, current
+from datasync.store import Sides, current, unpark
 
 
 class BackfillRefused(Exception):
@@ -169,5 +169,6 @@ def copy_keys(module: Module, source: sql.Database, sink: sql.Database, keys: li
             if gone:
                 sink.delete_keys(module, gone)
             sink.unmark_applying()
+            unpark(sink, module, part)
         sink.applied()
     return len(keys)

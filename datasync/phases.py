@@ -62,6 +62,8 @@ def _recapture(sides: Sides, state: State) -> Step:
     rebuilds a table); the state is not touched."""
     retired = state.phase == "retired"
     restored = []
+    for database in sides.databases.values():  # tables a newer version added (CREATE ... IF NOT EXISTS)
+        database.install_tables()
     for name, database in sides.databases.items():
         if not (retired and name != sides.module.origin.name) and not database.has_capture(sides.module):
             database.install_capture(sides.module)

@@ -10,7 +10,8 @@ At-least-once delivery with an idempotent apply, which together apply each chang
 3. only then mark the events published on the owner.
 
 Killed between 2 and 3, the events are sent again and step 2 recognises every one of them. Published
-events, and applied ids, older than the retention are pruned.
+events, and applied ids, older than the retention are pruned. A row the other side refuses is parked
+(`datasync_parked`) and the rest go on; see `_apply_row_by_row`.
 """
 
 from __future__ import annotations
@@ -25,25 +26,28 @@ from types import FrameType
 
 from datasync import sql
 from datasync.spec import Module
-from datasync.store import Sides, current, open_sides
+from datasync.store import Sides, current, open_sides, unpark
 
 logger = logging.getLogger("datasync.relay")
 
 
 @dataclass
 class Moved:
-    """What one batch did: events read, rows written, events already applied, events older than the row."""
+    """What one batch did: events read, rows written, events already applied, events older than the row,
+    rows parked."""
 
     events: int = 0
     applied: int = 0
     duplicates: int = 0
     stale: int = 0
+    parked: int = 0  # rows the other side refused (see _apply_row_by_row)
 
     def add(self, other: Moved) -> None:
         self.events += other.events
         self.applied += other.applied
         self.duplicates += other.duplicates
         self.stale += other.stale
+        self.parked += other.parked
 
 
 def relay_batch(module: Module, source: sql.Database, sink: sql.Database, *, limit: int = 500) -> Moved:
@@ -52,10 +56,14 @@ def relay_batch(module: Module, source: sql.Database, sink: sql.Database, *, lim
                          "WHERE module = %s AND published_at IS NULL ORDER BY id LIMIT %s", [module.name, limit])
     if not events:
         return Moved()
-    moved = Moved(events=len(events))
-    with sink.transaction():
-        sql.serialise(sink)
-        moved = _apply(module, source.side.name, sink, events, moved)
+    try:
+        with sink.transaction():
+            sql.serialise(sink)
+            moved = _apply(module, source.side.name, sink, events, Moved(events=len(events)))
+    except sql.DatabaseError as error:
+        if not error.row_refused:
+            raise
+        moved = _apply_row_by_row(module, source.side.name, sink, events)
     if moved.applied:
         sink.applied()
     ids = json.dumps([str(event[0]) for event in events])
@@ -87,7 +95,47 @@ def _apply(module: Module, origin: str, sink: sql.Database, events: list[tuple],
         sink.delete_keys(module, deletes)
     sink.unmark_applying()
     _record(sink, module, origin, fresh, current_events)
+    unpark(sink, module, [event[2] for event in current_events])
     return moved
+
+
+def _apply_row_by_row(module: Module, origin: str, sink: sql.Database, events: list[tuple]) -> Moved:
+    """The batch again, one row's events per transaction: a row the other side refuses (a constraint it
+    has and the owner lacks: an order whose user it does not know) is parked, and the others go on. The
+    parked row's events count as applied; the row stays different, so reconciliation reports it and the
+    gated steps refuse until `strangler data verify --repair` copies it once its cause is fixed."""
+    moved = Moved(events=len(events))
+    by_row: dict[str, list[tuple]] = {}
+    for event in events:
+        by_row.setdefault(event[2], []).append(event)
+    for key, row_events in by_row.items():
+        try:
+            with sink.transaction():
+                sql.serialise(sink)
+                done = _apply(module, origin, sink, row_events, Moved(events=len(row_events)))
+        except sql.DatabaseError as error:
+            if not error.row_refused:
+                raise
+            _park(module, origin, sink, key, row_events, str(error))
+            moved.parked += 1
+            continue
+        moved.applied += done.applied
+        moved.duplicates += done.duplicates
+        moved.stale += done.stale
+    return moved
+
+
+def _park(module: Module, origin: str, sink: sql.Database, key: str, row_events: list[tuple], error: str) -> None:
+    logger.warning("row refused by the other side: parked", extra={
+        "datasync_module": module.name, "key": key, "to": sink.side.name, "error": error})
+    with sink.transaction():
+        sink.execute("INSERT INTO datasync_parked (module, origin, aggregate_id, event_id, error) "
+                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (module, aggregate_id) DO UPDATE SET "
+                     "origin = excluded.origin, event_id = excluded.event_id, error = excluded.error, "
+                     f"parked_at = {sql.now(sink)}", [module.name, origin, key, row_events[-1][1], error[:2000]])
+        sink.execute(f"INSERT INTO datasync_applied (event_id, module) SELECT value, CAST(%s AS TEXT) "
+                     f"FROM {sql.json_texts(sink)} WHERE true ON CONFLICT (event_id) DO NOTHING",
+                     [module.name, json.dumps([event[1] for event in row_events])])
 
 
 def _versions(sink: sql.Database, module: Module, origin: str, keys: list[str]) -> dict[str, int]:
@@ -172,7 +220,7 @@ def _run(sides: Sides, settings: RelaySettings, stop: threading.Event, total: Mo
         if moved.events:
             logger.info("relayed", extra={"datasync_module": module.name, "from": state.owner, "events": moved.events,
                                           "applied": moved.applied, "duplicates": moved.duplicates,
-                                          "stale": moved.stale})
+                                          "stale": moved.stale, "parked": moved.parked})
         if time.monotonic() - pruned_at > settings.prune_every_seconds:
             pruned = prune(sides[state.owner], module, keep_seconds=settings.keep_seconds)
             prune(sides.other(state.owner), module, keep_seconds=settings.keep_seconds)

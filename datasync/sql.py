@@ -36,7 +36,13 @@ def quote(name: str) -> str:
 
 
 class DatabaseError(Exception):
-    """A side's database refused or failed; the message says which side and why."""
+    """A side's database refused or failed; the message says which side and why. `row_refused`: the
+    database refused the data itself (a constraint, a value out of range), so trying again cannot help;
+    otherwise the failure may pass (a lost connection, a lock timeout)."""
+
+    def __init__(self, message: str, *, row_refused: bool = False) -> None:
+        super().__init__(message)
+        self.row_refused = row_refused
 
 
 class Database:
@@ -243,6 +249,11 @@ CREATE TABLE IF NOT EXISTS datasync_backfill (
     copied bigint NOT NULL DEFAULT 0, finished boolean NOT NULL DEFAULT false,
     started_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS datasync_parked (
+    module text NOT NULL, origin text NOT NULL, aggregate_id text NOT NULL, event_id text NOT NULL,
+    error text NOT NULL, parked_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (module, aggregate_id)
+);
 CREATE OR REPLACE FUNCTION datasync_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v_module text := TG_ARGV[0];
@@ -310,7 +321,8 @@ class PostgresDatabase(Database):
             # Without parameters psycopg leaves %% alone: the one way of writing a literal % is taken here.
             cursor = self.connection.execute(sql, params) if params else self.connection.execute(sql.replace("%%", "%"))
         except psycopg.Error as error:
-            raise DatabaseError(f"{self.side.name}: {error}") from error
+            raise DatabaseError(f"{self.side.name}: {error}",
+                                row_refused=isinstance(error, (psycopg.IntegrityError, psycopg.DataError))) from error
         return cursor.fetchall() if cursor.description else []
 
     @contextmanager
@@ -500,6 +512,11 @@ CREATE TABLE IF NOT EXISTS datasync_backfill (
     started_at text NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
 );
 CREATE TABLE IF NOT EXISTS datasync_applying (flag integer);
+CREATE TABLE IF NOT EXISTS datasync_parked (
+    module text NOT NULL, origin text NOT NULL, aggregate_id text NOT NULL, event_id text NOT NULL,
+    error text NOT NULL, parked_at text NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+    PRIMARY KEY (module, aggregate_id)
+);
 """
 
 
@@ -529,7 +546,8 @@ class SqliteDatabase(Database):
             # One way of writing parameters for both kinds: %s, and %% for a literal %.
             return self.connection.execute(sql.replace("%s", "?").replace("%%", "%"), tuple(params)).fetchall()
         except sqlite3.Error as error:
-            raise DatabaseError(f"{self.side.name}: {error}") from error
+            raise DatabaseError(f"{self.side.name}: {error}",
+                                row_refused=isinstance(error, (sqlite3.IntegrityError, sqlite3.DataError))) from error
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

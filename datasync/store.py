@@ -12,7 +12,7 @@ transaction, which is how a flipped owner refuses the other side's writes at onc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -125,3 +125,28 @@ def backlog(database: sql.Database, module: Module) -> int:
         return 0
     return int(database.one("SELECT count(*) FROM datasync_outbox WHERE module = %s AND published_at IS NULL",
                             [module.name])[0])
+
+
+def parked(database: sql.Database, module: Module) -> int:
+    """Rows of the module this side refused from the relay (datasync.relay), still different from the owner's."""
+    return len(parked_rows(database, module, limit=None))
+
+
+def parked_rows(database: sql.Database, module: Module, *, limit: int | None = 20) -> list[tuple[str, str, str]]:
+    """(key, the database's refusal, when) of each parked row, oldest first."""
+    if not database.has_tables():
+        return []
+    try:
+        found = database.rows("SELECT aggregate_id, error, CAST(parked_at AS TEXT) FROM datasync_parked "
+                              f"WHERE module = %s ORDER BY parked_at{'' if limit is None else f' LIMIT {int(limit)}'}",
+                              [module.name])
+    except sql.DatabaseError:  # installed by a version without it; the next sync-on adds it
+        return []
+    return [(str(key), str(error), str(at)) for key, error, at in found]
+
+
+def unpark(database: sql.Database, module: Module, keys: Sequence[str]) -> None:
+    """These rows are on `database` as their owner has them now: no longer parked."""
+    if keys:
+        database.execute(f"DELETE FROM datasync_parked WHERE module = %s AND aggregate_id IN "
+                         f"(SELECT value FROM {sql.json_texts(database)})", [module.name, json.dumps(list(keys))])

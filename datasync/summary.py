@@ -17,19 +17,21 @@ from typing import Any
 import redis
 
 from datasync import published
-from datasync.store import Sides, backlog, current
+from datasync.store import Sides, backlog, current, parked
 
 logger = logging.getLogger("datasync.summary")
 
 
 def summary(sides: Sides, *, backfill: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Phase, owner, reads, the relay's backlog and lag, the last reconciliation, and the backfill (the
+    """Phase, owner, reads, the relay's backlog and lag, rows parked (refused by the other side), the last
+    reconciliation, and the backfill (the
     running one's progress when given, else the last one's report)."""
     state = current(sides)
     waiting, lag = (_relay(sides, state.owner) if state.owner else (0, None))
     last_backfill = dict(backfill) if backfill is not None else state.detail.get("backfill")
     return {"module": sides.module.name, "phase": state.phase, "owner": state.owner, "reads": state.reads,
             "origin": sides.module.origin.name, "target": sides.module.target.name, "backlog": waiting,
+            "parked": sum(parked(database, sides.module) for database in sides.databases.values()),
             "lagSeconds": lag, "reconcile": state.detail.get("reconcile"), "backfill": last_backfill,
             "updatedAt": state.updated_at, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 

@@ -69,7 +69,7 @@ class Pair:
             for database in sides.databases.values():
                 database.drop_capture(sides.module)
                 for table in ("datasync_outbox", "datasync_applied", "datasync_version", "datasync_state",
-                              "datasync_backfill", "datasync_applying"):
+                              "datasync_backfill", "datasync_applying", "datasync_parked"):
                     database.execute(f"DROP TABLE IF EXISTS {table}")
                 database.execute("DELETE FROM catalog_product")
 

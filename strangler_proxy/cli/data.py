@@ -33,7 +33,7 @@ from datasync.reconcile import reconcile
 from datasync.relay import RelaySettings, relay_forever
 from datasync.spec import Module, SpecError, module_named, modules
 from datasync.sql import DatabaseError
-from datasync.store import Sides, current, open_sides
+from datasync.store import Sides, current, open_sides, parked_rows
 from datasync.summary import publisher_from_env, summary
 from strangler_proxy.cli.output import print_json, print_line, print_table
 
@@ -72,11 +72,14 @@ def status(module: str | None, as_json: bool) -> None:
     if as_json:
         print_json(found)
         return
-    print_table("Data migration", ("module", "phase", "owner", "reads", "backlog", "lag", "backfill",
+    print_table("Data migration", ("module", "phase", "owner", "reads", "backlog", "lag", "parked", "backfill",
                                    "last reconciliation"),
                 [(item["module"], item["phase"], item["owner"] or "-", item["reads"], str(item["backlog"]),
-                  _lag(item.get("lagSeconds")), _backfilled(item["detail"].get("backfill")),
+                  _lag(item.get("lagSeconds")), str(item.get("parked", 0)), _backfilled(item["detail"].get("backfill")),
                   item.get("problem") or _reconciled(item["detail"].get("reconcile"))) for item in found])
+    for item in found:
+        for refused in item.get("refused", []):
+            print_line(f"  {item['module']}: row {refused['key']} refused by {refused['side']} side: {refused['error']}")
 
 
 def _status_or_problem(name: str, *, only: bool) -> dict[str, Any]:
@@ -94,7 +97,10 @@ def _status(name: str) -> dict[str, Any]:
         state = current(sides)
         found = summary(sides)
         triggers = {side: database.has_capture(sides.module) for side, database in sides.databases.items()}
-    return {**state.as_dict(), "backlog": found["backlog"], "lagSeconds": found["lagSeconds"], "capture": triggers}
+        refused = [{"side": side, "key": key, "error": error, "at": at} for side, database in sides.databases.items()
+                   for key, error, at in parked_rows(database, sides.module)]
+    return {**state.as_dict(), "backlog": found["backlog"], "lagSeconds": found["lagSeconds"], "capture": triggers,
+            "parked": found["parked"], "refused": refused}
 
 
 def _lag(seconds: float | None) -> str:

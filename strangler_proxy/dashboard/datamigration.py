@@ -24,10 +24,12 @@ def read_modules(client: redis.Redis) -> list[dict[str, Any]]:
 def section(modules: Sequence[dict[str, Any]]) -> str:
     rows = [row(f"<b>{e(found['module'])}</b>", badge(found["phase"], PHASE_CLASS.get(found["phase"], "hold")),
                 _owner(found), f"num:{e(count(found.get('backlog')))}", f"num:{e(_lag(found.get('lagSeconds')))}",
+                f"num:{_parked(found.get('parked'))}",
                 _backfill(found.get("backfill")), _reconciled(found.get("reconcile")),
                 f'<span class="muted">{e(found.get("at", ""))}</span>')
             for found in modules]
-    body = table(("module", "phase", "owner · reads", "num:backlog", "num:lag", "backfill", "last reconciliation",
+    body = table(("module", "phase", "owner · reads", "num:backlog", "num:lag", "num:parked", "backfill",
+                  "last reconciliation",
                   "published (UTC)"), rows, css="datasync",
                  empty="No module has published its data migration yet: it appears with its first "
                        "`strangler data` step (REDIS_URL set).")
@@ -40,6 +42,11 @@ def _owner(found: dict[str, Any]) -> str:
     owner = found.get("owner")
     held = e(owner) if owner else badge("switching: nobody writes", "hold")
     return f"{held} · {e(found.get('reads') or '–')}"
+
+
+def _parked(rows: int | None) -> str:
+    """Rows the other side refused from the relay: each needs a person (see `strangler data status`)."""
+    return badge(f"{count(rows)} refused", "hold") if rows else e(count(rows or 0))
 
 
 def _lag(seconds: float | None) -> str:
