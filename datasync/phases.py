@@ -18,6 +18,7 @@ from typing import Any
 from datasync.backfill import Report, backfill
 from datasync.reconcile import Result, reconcile
 from datasync.relay import drain, relay_batch
+from datasync.sql import DatabaseError
 from datasync.store import PHASES, Sides, State, current, state_save
 
 
@@ -34,10 +35,11 @@ class Step:
     after: str
     proofs: list[str] = field(default_factory=list)
     reconciliation: dict[str, Any] | None = None
+    problem: str | None = None  # what stopped the step short of what it set out to do
 
     def as_dict(self) -> dict[str, Any]:
         return {"module": self.module, "before": self.before, "after": self.after, "proofs": self.proofs,
-                "reconciliation": self.reconciliation}
+                "reconciliation": self.reconciliation, "problem": self.problem}
 
 
 def sync_on(sides: Sides) -> Step:
@@ -84,7 +86,14 @@ def release(sides: Sides) -> Step:
     step = sync_on(sides)
     if step.after != "sync":
         return step
-    backfilled, _ = start_backfill(sides)
+    try:
+        backfilled, _ = start_backfill(sides)
+    except DatabaseError as error:
+        if not error.row_refused:
+            raise
+        # The deploy goes on (the sync is on, every new change flows); the copy waits for a person.
+        return Step(sides.module.name, step.before, "sync", step.proofs, problem=(
+            f"backfill stopped: {error}. Fix the row, then run `strangler data backfill {sides.module.name}`"))
     return Step(sides.module.name, step.before, backfilled.after, step.proofs + backfilled.proofs)
 
 

@@ -127,7 +127,8 @@ def _step(name: str, action: Callable[[Sides], phases.Step], as_json: bool, *, l
         outcome = step.as_dict()
         outcome["datasync_module"] = outcome.pop("module")
         emit_line(os.environ.get("SERVICE_NAME", "datasync"), "datasync.phases",
-                  f"{step.module}: {step.before} -> {step.after}", **outcome)
+                  f"{step.module}: {step.before} -> {step.after}", level="error" if step.problem else "info",
+                  **outcome)
         return
     if as_json:
         print_json(step.as_dict())
@@ -135,6 +136,8 @@ def _step(name: str, action: Callable[[Sides], phases.Step], as_json: bool, *, l
     print_line(f"{step.module}: {step.before} -> {step.after}")
     for proof in step.proofs:
         print_line(f"  {proof}")
+    if step.problem:
+        print_line(f"  {step.problem}")
 
 
 @data.command(name="sync-on")

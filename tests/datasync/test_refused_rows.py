@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -9,8 +10,8 @@ import pytest
 from datasync import phases, sql
 from datasync.reconcile import reconcile
 from datasync.relay import relay_batch
-from datasync.store import backlog, parked, parked_rows
-from devstack.datasync import Pair
+from datasync.store import backlog, current, parked, parked_rows
+from devstack.datasync import Pair, fill_products
 
 ROWS_HERE = 200
 
@@ -100,3 +101,22 @@ def test_repair_once_the_cause_is_fixed_copies_the_row_and_unparks_it(strict_ser
     with strict_service.sides() as sides:
         assert parked(sides.target, sides.module) == 0
         assert sides.target.one("SELECT stock FROM catalog_product WHERE id = 'p-0000004'")[0] == 5000
+
+
+def test_a_release_whose_backfill_meets_a_refused_row_goes_on_and_says_why(fresh_pair: Pair) -> None:
+    """The deploy is not stopped by one row: the sync is on, the copy waits, the log line is an error."""
+    with fresh_pair.sides() as sides:
+        fill_products(sides.origin, ROWS_HERE)
+        sides.origin.execute("UPDATE catalog_product SET stock = 5000 WHERE id = 'p-0000004'")
+        for statement in _constraint(sides.target.kind):
+            sides.target.execute(statement)
+    try:
+        released = fresh_pair.strangler("release", "catalog")
+        with fresh_pair.sides() as sides:
+            assert current(sides).phase == "sync" and sides.origin.has_capture(sides.module)
+        [line] = [json.loads(line) for line in released.stdout.splitlines() if "catalog:" in line]
+        assert line["level"] == "error" and "stock_below_1000" in line["problem"]
+        assert "strangler data backfill catalog" in line["problem"]
+    finally:
+        with fresh_pair.sides() as sides:
+            _drop_constraint(sides.target)
