@@ -1,13 +1,17 @@
 """The catalogue as the checkout service reaches it: over HTTP, never through its database.
 
-Products come from the public API (`GET /v1/products/{id}`); stock is held and given back through the
-monolith's internal reservations API, keyed by the caller's reservation id (the order id), so every call
-can be repeated. Errors, by what the saga should do about them:
+Products come from the public API (`GET /v1/products/{id}`); stock is held, sold for good (committed) and
+given back through the catalogue's internal reservations API, keyed by the caller's reservation id (the
+order id), so every call can be repeated. What a refusal stands for depends on the call:
 
     CatalogError
-    ├── OutOfStock            fewer units left than asked for: permanent
-    ├── CatalogRejected       any other 4xx (unknown product, reservation already released): permanent
-    └── CatalogUnavailable    connect error, timeout, 5xx: transient, try again later with the same id
+    ├── OutOfStock             reserve: 409, fewer units left than asked for: permanent
+    ├── ReservationCommitted   release: 409, the units are sold for good: nothing to give back
+    ├── ReservationGone        commit: nothing left to sell
+    │   ├── ReservationNotFound    404: never made
+    │   └── ReservationReleased    410: given back
+    ├── CatalogRejected        any other 4xx (unknown product, reservation already released): permanent
+    └── CatalogUnavailable     connect error, timeout, 5xx, 429: transient, try again later with the same id
 """
 
 from __future__ import annotations
@@ -35,12 +39,32 @@ class OutOfStock(CatalogError):
     """The product has fewer units left than were asked for."""
 
 
+class ReservationCommitted(CatalogError):
+    """The reservation was committed: its units are sold, and releasing it cannot give them back."""
+
+
+class ReservationGone(CatalogError):
+    """The reservation to commit holds no units to sell."""
+
+
+class ReservationNotFound(ReservationGone):
+    """No reservation was ever made under that id."""
+
+
+class ReservationReleased(ReservationGone):
+    """The reservation was released: its units went back on the shelf."""
+
+
 class CatalogRejected(CatalogError):
     """The catalogue refused the request itself; sending it again cannot help."""
 
 
 class CatalogUnavailable(CatalogError):
     """No answer, or a 5xx: whether it acted is unknown, so try again later with the same id."""
+
+
+# The error each refusal of a call stands for: a status means different things to different calls.
+Refusals = dict[int, type[CatalogError]]
 
 
 @dataclass(frozen=True)
@@ -77,11 +101,22 @@ class CatalogClient:
     def reservation_make(self, *, reservation_id: str, product_id: str, quantity: int) -> None:
         """Hold `quantity` units under `reservation_id`; repeating it holds nothing more."""
         body = {"productId": product_id, "quantity": quantity}
-        _answer(self._internal("PUT", _reservation_path(reservation_id), json=body))
+        _answer(self._internal("PUT", _reservation_path(reservation_id), json=body), {409: OutOfStock})
 
     def reservation_release(self, reservation_id: str) -> None:
-        """Give back what `reservation_id` holds; releasing twice, or what was never held, is a no-op."""
-        _answer(self._internal("DELETE", _reservation_path(reservation_id)))
+        """Give back what `reservation_id` holds; releasing twice, or what was never held, is a no-op.
+
+        Raises ReservationCommitted when its units were sold: there is nothing to give back.
+        """
+        _answer(self._internal("DELETE", _reservation_path(reservation_id)), {409: ReservationCommitted})
+
+    def reservation_commit(self, reservation_id: str) -> None:
+        """Sell what `reservation_id` holds for good; committing twice is a no-op.
+
+        Raises ReservationNotFound or ReservationReleased (both ReservationGone): it holds nothing to sell.
+        """
+        path = f"{_reservation_path(reservation_id)}/commit"
+        _answer(self._internal("POST", path), {404: ReservationNotFound, 410: ReservationReleased})
 
     def reservations_held(self, *, after: datetime.datetime, before: datetime.datetime) -> list[str]:
         """Ids of the reservations made in that window and still held, oldest first."""
@@ -106,13 +141,14 @@ def _reservation_path(reservation_id: str) -> str:
     return f"{RESERVATIONS}/{quote(reservation_id, safe='')}"
 
 
-def _answer(response: requests.Response) -> dict[str, Any]:
-    """The JSON body of a 2xx (empty for 204); otherwise the error it stands for."""
+def _answer(response: requests.Response, refusals: Refusals | None = None) -> dict[str, Any]:
+    """The JSON body of a 2xx (empty for 204); otherwise the error it stands for in this call."""
     if response.ok:
         return _json(response) if response.content else {}
     message = str(_json(response).get("message") or response.reason)
-    if response.status_code == 409:
-        raise OutOfStock(message)
+    refusal = (refusals or {}).get(response.status_code)
+    if refusal is not None:
+        raise refusal(f"{response.status_code}: {message}")
     if response.status_code >= 500 or response.status_code == 429:
         raise CatalogUnavailable(f"{response.status_code}: {message}")
     raise CatalogRejected(f"{response.status_code}: {message}")

@@ -2,7 +2,8 @@
 
 Pure: no Django, no I/O, so the state machine is tested on its own.
 
-    forward        reserve_stock → authorize_payment → confirm_order → capture_payment → publish_event → completed
+    forward        reserve_stock → authorize_payment → confirm_order → capture_payment → commit_stock
+                   → publish_event → completed
     compensations  void_payment → release_stock → publish_event → completed
 
     failure at          why                       goes to            status
@@ -12,13 +13,16 @@ Pure: no Django, no I/O, so the state machine is tested on its own.
     authorize_payment   budget spent / refused    void_payment       failed_after_retries / failed
     capture_payment     refused                   void_payment       failed
     capture_payment     budget spent              parked: the sweeper resumes it (status stays confirmed)
+    commit_stock        budget spent / refused    parked / publish_event (status stays confirmed)
     publish_event       budget spent / refused    parked / completed
     void / release      budget spent / refused    the next compensation; the sweeper finishes this one
 
 `confirm_order` is the point of no return: before it a failure compensates, after it a transient failure
 that outlasts the retry budget parks the order for the sweeper (an authorisation can be captured for
-days), and only a permanent refusal of the capture still compensates. A compensation that cannot finish
-does not stop the others: the saga moves on and the sweeper finishes it later.
+days), and only a permanent refusal of the capture still compensates. The stock is committed (sold for
+good, no longer releasable) only once the money is captured, so that compensation stays possible until
+then. A compensation that cannot finish does not stop the others: the saga moves on and the sweeper
+finishes it later.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Step(StrEnum):
     AUTHORIZE_PAYMENT = "authorize_payment"
     CONFIRM_ORDER = "confirm_order"
     CAPTURE_PAYMENT = "capture_payment"
+    COMMIT_STOCK = "commit_stock"
     VOID_PAYMENT = "void_payment"
     RELEASE_STOCK = "release_stock"
     PUBLISH_EVENT = "publish_event"
@@ -54,6 +59,7 @@ class Stock(StrEnum):
     UNKNOWN = "unknown"  # a reservation was asked for and no answer came
     HELD = "held"
     RELEASED = "released"
+    COMMITTED = "committed"  # sold for good: the catalogue no longer lists it as held nor releases it
 
 
 class Payment(StrEnum):
@@ -69,7 +75,9 @@ FIRST_STEP = Step.RESERVE_STOCK
 STEPS: tuple[Step, ...] = tuple(step for step in Step if step is not Step.COMPLETED)
 COMPENSATIONS = frozenset({Step.VOID_PAYMENT, Step.RELEASE_STOCK})
 # Steps after the point of no return: an exhausted budget parks the order instead of compensating.
-PARK_WHEN_EXHAUSTED = frozenset({Step.CAPTURE_PAYMENT, Step.PUBLISH_EVENT})
+PARK_WHEN_EXHAUSTED = frozenset({Step.CAPTURE_PAYMENT, Step.COMMIT_STOCK, Step.PUBLISH_EVENT})
+# Steps after the money is captured: a refusal is recorded and the saga goes on, undoing nothing.
+AFTER_CAPTURE = frozenset({Step.COMMIT_STOCK, Step.PUBLISH_EVENT})
 # Steps the sweeper may still give up on (compensate) when an order has waited too long in them.
 ABANDONABLE = frozenset({Step.RESERVE_STOCK, Step.AUTHORIZE_PAYMENT})
 
@@ -77,7 +85,8 @@ _NEXT: dict[Step, Step] = {
     Step.RESERVE_STOCK: Step.AUTHORIZE_PAYMENT,
     Step.AUTHORIZE_PAYMENT: Step.CONFIRM_ORDER,
     Step.CONFIRM_ORDER: Step.CAPTURE_PAYMENT,
-    Step.CAPTURE_PAYMENT: Step.PUBLISH_EVENT,
+    Step.CAPTURE_PAYMENT: Step.COMMIT_STOCK,
+    Step.COMMIT_STOCK: Step.PUBLISH_EVENT,
     Step.VOID_PAYMENT: Step.RELEASE_STOCK,
     Step.RELEASE_STOCK: Step.PUBLISH_EVENT,
     Step.PUBLISH_EVENT: Step.COMPLETED,
@@ -99,8 +108,8 @@ def on_success(step: Step) -> Decision:
 
 def on_failure(step: Step, status: Status) -> Decision:
     """`step` failed for good (a permanent refusal, or a spent budget before the point of no return)."""
-    if step in COMPENSATIONS or step is Step.PUBLISH_EVENT:
-        return Decision(_NEXT[step])  # nothing to undo here; the sweeper retries it later
+    if step in COMPENSATIONS or step in AFTER_CAPTURE:
+        return Decision(_NEXT[step])  # nothing to undo here; the sweeper or a person finishes it later
     return Decision(_compensation_after(step, status), status)
 
 

@@ -7,7 +7,10 @@ The sweep, every SAGA_SWEEP_INTERVAL_SECONDS, logs each action it takes:
                                                              point of no return after SAGA_DEADLINE_SECONDS
     a finished, unconfirmed order with an authorisation      voided (within SAGA_VOID_WITHIN_DAYS)
     a finished, unconfirmed order with stock held            released
-    a reservation in the catalogue with no order entitled    released
+    a reservation in the catalogue with no order entitled    released (one found sold, committed, is left)
+
+A confirmed order's reservation is committed by the saga once its money is captured, so it drops out of
+the catalogue's held list: what the sweep lists are live orders' reservations and orphans.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from extracted.checkout.checkout import selectors
-from extracted.checkout.checkout.catalog_client import CatalogError
+from extracted.checkout.checkout.catalog_client import CatalogError, ReservationCommitted
 from extracted.checkout.checkout.clients import catalog
 from extracted.checkout.checkout.models import ReportSent
 from extracted.checkout.checkout.report import report_subject, report_text
@@ -82,9 +85,16 @@ def orphan_reservations_sweep(*, now: datetime.datetime, release: Send) -> int:
     return len(orphans)
 
 
-def reservation_release(*, reservation_id: str) -> None:
-    catalog().reservation_release(reservation_id)
+def reservation_release(*, reservation_id: str) -> bool:
+    """Release a reservation no order is entitled to; False when it was sold (committed) meanwhile."""
+    try:
+        catalog().reservation_release(reservation_id)
+    except ReservationCommitted:
+        # Sold between the listing and now: its units are gone for good, nothing to give back or retry.
+        logger.info("reservation committed: nothing to release", extra={"reservation_id": reservation_id})
+        return False
     logger.info("reservation released", extra={"reservation_id": reservation_id})
+    return True
 
 
 def daily_report_send(*, day: datetime.date) -> bool:

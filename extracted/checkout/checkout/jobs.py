@@ -45,7 +45,7 @@ def release_leftover(order_id: str) -> None:
 
 @app.task(name="checkout.jobs.release_reservation")
 def release_reservation(reservation_id: str) -> None:
-    """Release a reservation no order is entitled to; releasing twice is a no-op."""
+    """Release a reservation no order is entitled to; releasing twice, or one sold since, is a no-op."""
     housekeeping.reservation_release(reservation_id=reservation_id)
 
 

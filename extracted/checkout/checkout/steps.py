@@ -2,12 +2,13 @@
 
 A step reads the order, makes one idempotent call keyed by the order (the reservation id is the order
 id; the card processor's key is the order id and the action), and returns what to record: `Done`, or
-it raises `Transient` (try again later) or `Permanent` (compensate now). It never writes the order
-itself: saga.py persists the outcome as one transition.
+it raises `Transient` (try again later) or `Permanent` (compensate now, or after the capture record it
+and go on). It never writes the order itself: saga.py persists the outcome as one transition.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,14 @@ from django.conf import settings
 from kombu.exceptions import KombuError
 
 from extracted.checkout.celery_app import app
-from extracted.checkout.checkout.catalog_client import CatalogError, CatalogUnavailable, OutOfStock
+from extracted.checkout.checkout.catalog_client import (
+    CatalogError,
+    CatalogUnavailable,
+    OutOfStock,
+    ReservationCommitted,
+    ReservationGone,
+    ReservationReleased,
+)
 from extracted.checkout.checkout.clients import card_processor, catalog
 from extracted.checkout.checkout.fingerprints import processor_key
 from extracted.checkout.checkout.flow import Payment, Status, Step, Stock
@@ -31,6 +39,7 @@ from integrations.card_processor.client import Payment as Authorization
 from order_contract.events import ORDER_CONFIRMED, ORDER_FAILED, InvalidEvent, OrderEvent, publish
 
 Changes = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,27 @@ def capture_payment(order: Order) -> Done:
     return Done(f"captured {order.payment_id}", {"payment": Payment.CAPTURED})
 
 
+def commit_stock(order: Order) -> Done:
+    """Sell the held units for good, once the money is captured: no release can give them back after this."""
+    if order.stock == Stock.COMMITTED:
+        return Done("stock already committed", skipped=True)
+    try:
+        catalog().reservation_commit(str(order.id))
+    except CatalogUnavailable as error:
+        raise Transient(f"catalogue unavailable: {error}") from None
+    except ReservationGone as error:
+        # The customer paid for units the catalogue no longer holds for them: no retry brings them back.
+        stock = Stock.RELEASED if isinstance(error, ReservationReleased) else Stock.NONE
+        logger.error("a captured order's reservation is gone: a person must look",
+                     extra={"order_id": str(order.id), "product_id": order.product_id, "error": str(error)})
+        raise Permanent(f"the catalogue holds no units to sell: {error}", changes={"stock": stock}) from None
+    except CatalogError as error:
+        logger.error("the catalogue refused to commit a captured order's reservation: a person must look",
+                     extra={"order_id": str(order.id), "error": str(error)})
+        raise Permanent(f"the catalogue refused the commit: {error}") from None
+    return Done(f"{order.quantity} x {order.product_id} sold", {"stock": Stock.COMMITTED})
+
+
 def void_payment(order: Order) -> Done:
     """Release the authorisation, if one was (or may have been) made."""
     if order.payment not in (Payment.AUTHORIZED, Payment.UNKNOWN):
@@ -128,8 +158,15 @@ def void_payment(order: Order) -> Done:
 def release_stock(order: Order) -> Done:
     if order.stock == Stock.RELEASED:
         return Done("stock already released", skipped=True)
+    if order.stock == Stock.COMMITTED:
+        return Done("stock sold (committed): nothing to release", skipped=True)
     try:
         catalog().reservation_release(str(order.id))
+    except ReservationCommitted:
+        # Sold for good: giving the units back is no longer possible, and trying again cannot change that.
+        logger.error("an order to release stock for has its reservation committed: a person must look",
+                     extra={"order_id": str(order.id), "status": order.status})
+        return Done("stock sold (committed): nothing to release", {"stock": Stock.COMMITTED}, skipped=True)
     except CatalogUnavailable as error:
         raise Transient(f"catalogue unavailable: {error}") from None
     except CatalogError as error:
@@ -163,6 +200,7 @@ ACTIONS: dict[Step, Callable[[Order], Done]] = {
     Step.AUTHORIZE_PAYMENT: authorize_payment,
     Step.CONFIRM_ORDER: confirm_order,
     Step.CAPTURE_PAYMENT: capture_payment,
+    Step.COMMIT_STOCK: commit_stock,
     Step.VOID_PAYMENT: void_payment,
     Step.RELEASE_STOCK: release_stock,
     Step.PUBLISH_EVENT: publish_event,

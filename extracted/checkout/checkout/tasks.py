@@ -48,6 +48,12 @@ def capture_payment(order_id: str) -> None:
     step_run(order_id=order_id, step=Step.CAPTURE_PAYMENT)
 
 
+@step_task(name="checkout.saga.commit_stock")
+def commit_stock(order_id: str) -> None:
+    """Sell the order's held stock for good in the catalogue, once the money is captured."""
+    step_run(order_id=order_id, step=Step.COMMIT_STOCK)
+
+
 @step_task(name="checkout.saga.void_payment")
 def void_payment(order_id: str) -> None:
     """Compensation: void the authorisation, if one was (or may have been) made."""

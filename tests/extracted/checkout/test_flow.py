@@ -16,9 +16,16 @@ def walk(decide, start: Step) -> list[Step]:
     return visited + ([Step.COMPLETED] if step else [])
 
 
-def test_the_happy_path_reserves_authorises_confirms_captures_and_publishes():
+def test_the_happy_path_reserves_authorises_confirms_captures_commits_and_publishes():
     assert walk(on_success, Step.RESERVE_STOCK)[1:] == [
-        Step.AUTHORIZE_PAYMENT, Step.CONFIRM_ORDER, Step.CAPTURE_PAYMENT, Step.PUBLISH_EVENT, Step.COMPLETED]
+        Step.AUTHORIZE_PAYMENT, Step.CONFIRM_ORDER, Step.CAPTURE_PAYMENT, Step.COMMIT_STOCK, Step.PUBLISH_EVENT,
+        Step.COMPLETED]
+
+
+def test_the_stock_is_committed_only_after_the_capture():
+    """A capture refused after confirmation still releases the stock, which a commit would forbid."""
+    path = walk(on_success, Step.RESERVE_STOCK)
+    assert path.index(Step.COMMIT_STOCK) == path.index(Step.CAPTURE_PAYMENT) + 1
 
 
 def test_only_confirm_order_sets_the_confirmed_status():
@@ -48,9 +55,14 @@ def test_an_authorisation_that_outlasted_its_budget_is_voided_then_the_stock_rel
         Step.VOID_PAYMENT, Step.RELEASE_STOCK, Step.PUBLISH_EVENT, Step.COMPLETED]
 
 
-@pytest.mark.parametrize("step", [Step.CAPTURE_PAYMENT, Step.PUBLISH_EVENT])
+@pytest.mark.parametrize("step", [Step.CAPTURE_PAYMENT, Step.COMMIT_STOCK, Step.PUBLISH_EVENT])
 def test_after_the_point_of_no_return_a_spent_budget_parks_the_order(step):
     assert on_exhausted(step) == Decision(None)
+
+
+def test_a_refused_commit_compensates_nothing_and_publishes_the_confirmed_order():
+    """The money is captured: a commit the catalogue refuses (units gone) is a person's to look at."""
+    assert on_failure(Step.COMMIT_STOCK, Status.FAILED) == Decision(Step.PUBLISH_EVENT)
 
 
 def test_a_refused_capture_still_compensates_and_fails_the_order():

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 from tests.extracted.checkout.conftest import order_body
+from tests.extracted.checkout.reservations import held_reservations, release
 from tests.extracted.checkout.system import CheckoutSystem
 from tests.support.waiting import wait_until
 
-FORWARD = ["reserve_stock", "authorize_payment", "confirm_order", "capture_payment", "publish_event"]
+FORWARD = ["reserve_stock", "authorize_payment", "confirm_order", "capture_payment", "commit_stock",
+           "publish_event"]
 
 
 def place(checkout: CheckoutSystem, product_id: str, **overrides: str) -> dict:
@@ -28,7 +30,7 @@ def events_for(checkout: CheckoutSystem, order_id: str) -> list[dict]:
 def test_an_accepted_order_is_confirmed_with_every_step_in_its_history(checkout):
     order = place(checkout, "praline-selection")
     assert (order["status"], order["completed"], order["step"]) == ("confirmed", True, "completed")
-    assert (order["payment"], order["stock"]) == ("captured", "held")
+    assert (order["payment"], order["stock"]) == ("captured", "committed")
     assert steps(order, "succeeded") == ["checkout", *FORWARD]
     assert steps(order, "scheduled") == FORWARD
     times = [entry["at"] for entry in order["history"]]
@@ -44,6 +46,26 @@ def test_a_confirmed_order_authorises_and_captures_once_and_takes_one_unit(check
     assert authorize["amount"] == capture["amount"] == order["amountCents"] == 2400
     assert authorize["idempotency_key"] == f"checkout-{order['orderId']}-authorize"
     assert checkout.stock("chocolate-truffles") == before - 1
+
+
+def test_a_confirmed_order_s_stock_is_sold_for_good_and_no_longer_listed_as_held(checkout):
+    """Committed once the money is captured: a release by its id (as any sweeper's) cannot give it back."""
+    before = checkout.stock("bordeaux-red")
+    order = place(checkout, "bordeaux-red")
+    assert order["stock"] == "committed"
+    assert order["orderId"] not in held_reservations(checkout)
+    refused = release(checkout, order["orderId"])
+    assert refused.status_code == 409, refused.text
+    assert checkout.stock("bordeaux-red") == before - 1
+
+
+def test_a_declined_order_releases_its_stock_and_commits_nothing(checkout):
+    before = checkout.stock("pinot-grigio")
+    order = place(checkout, "pinot-grigio", paymentMethod="pm_card_chargeDeclined")
+    assert (order["status"], order["stock"]) == ("payment_declined", "released")
+    assert "commit_stock" not in steps(order, "scheduled")
+    assert checkout.stock("pinot-grigio") == before
+    assert order["orderId"] not in held_reservations(checkout)
 
 
 def test_the_outcome_is_published_once_as_order_confirmed(checkout):
@@ -91,7 +113,7 @@ def test_an_empty_shelf_ends_out_of_stock_and_charges_nothing(checkout):
 
 
 def test_the_steps_due_at_once_run_in_the_task_that_began_the_saga(checkout):
-    """One message carries a confirmed order through all five steps: every transition is still
+    """One message carries a confirmed order through all six steps: every transition is still
     persisted (the history has each step) before the next step runs."""
     before = _saga_tasks_received(checkout)
     order = place(checkout, "white-lilies")
@@ -105,7 +127,7 @@ def test_redelivered_step_tasks_change_nothing(checkout):
     stock = checkout.stock("red-roses-dozen")
     for step in [*FORWARD, "void_payment", "release_stock"]:
         checkout.send_step(step, order["orderId"])
-    wait_until(lambda: len(_not_due(checkout, order["orderId"])) >= 7, timeout=30, what="the redeliveries")
+    wait_until(lambda: len(_not_due(checkout, order["orderId"])) >= 8, timeout=30, what="the redeliveries")
     again = checkout.order(order["orderId"]).json()
     assert checkout.kinds(order["orderId"]) == ["authorize", "capture"]
     assert checkout.stock("red-roses-dozen") == stock
