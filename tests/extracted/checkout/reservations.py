@@ -2,11 +2,13 @@
 
     held_reservations(system)             ids the catalogue lists as held (made in the last hour)
     release(system, reservation_id)       DELETE, as the sweeper would: the answer, unchecked
-    with commits_unavailable(system.monolith_url, times=2) as catalog:
+    with faulty_catalog(system.monolith_url, unavailable_commits=2) as catalog:
         system.start_worker(CATALOG_URL=catalog.url)   # its first two commits answer 503
 
-The refusing catalogue is a forwarding HTTP server in the test process: every request goes on to the real
-catalogue unchanged, except the first `times` commits, which are answered 503 without being forwarded.
+The faulty catalogue is a forwarding HTTP server in the test process: every request goes on to the real
+catalogue unchanged, except commits: the first `unavailable_commits` are answered 503 without being
+forwarded, and with `release_before_commit` each reservation is released just before its commit is
+forwarded (so the real catalogue answers 410, as when something gave the units back).
 """
 
 from __future__ import annotations
@@ -48,29 +50,38 @@ def release(system: CheckoutSystem, reservation_id: str) -> requests.Response:
 
 
 @dataclass
-class RefusingCatalog:
-    """Where the refusing catalogue listens, and the commits it answered 503 so far (their paths)."""
+class FaultyCatalog:
+    """Where the faulty catalogue listens, its faults, and the commits it answered 503 so far (their paths)."""
 
     url: str
     upstream: str
-    times: int
+    unavailable_commits: int
+    release_before_commit: bool
     refused: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refuses(self, method: str, path: str) -> bool:
-        if method != "POST" or not path.endswith("/commit"):
+        """Whether to answer this request 503 instead of forwarding it (counted)."""
+        if not _is_commit(method, path):
             return False
         with self.lock:
-            if len(self.refused) >= self.times:
+            if len(self.refused) >= self.unavailable_commits:
                 return False
             self.refused.append(path)
             return True
 
+    def recover(self) -> None:
+        """No commit is answered 503 from now on."""
+        with self.lock:
+            self.unavailable_commits = len(self.refused)
+
 
 @contextmanager
-def commits_unavailable(upstream: str, *, times: int) -> Iterator[RefusingCatalog]:
-    """A catalogue in front of `upstream` whose first `times` commits answer 503, for the block."""
-    catalog = RefusingCatalog(url="", upstream=upstream.rstrip("/"), times=times)
+def faulty_catalog(upstream: str, *, unavailable_commits: int = 0,
+                   release_before_commit: bool = False) -> Iterator[FaultyCatalog]:
+    """A catalogue in front of `upstream` with those faults on its commits, for the block."""
+    catalog = FaultyCatalog(url="", upstream=upstream.rstrip("/"), unavailable_commits=unavailable_commits,
+                            release_before_commit=release_before_commit)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(catalog))
     catalog.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -82,7 +93,11 @@ def commits_unavailable(upstream: str, *, times: int) -> Iterator[RefusingCatalo
         server.server_close()
 
 
-def _handler(catalog: RefusingCatalog) -> type[BaseHTTPRequestHandler]:
+def _is_commit(method: str, path: str) -> bool:
+    return method == "POST" and path.endswith("/commit")
+
+
+def _handler(catalog: FaultyCatalog) -> type[BaseHTTPRequestHandler]:
     class Forwarder(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -105,6 +120,10 @@ def _handler(catalog: RefusingCatalog) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             headers = {name: value for name, value in self.headers.items()
                        if name.lower() not in ("host", "content-length", "connection")}
+            if catalog.release_before_commit and _is_commit(self.command, self.path):
+                given_back = requests.delete(catalog.upstream + self.path.removesuffix("/commit"),
+                                             headers=internal_headers(), timeout=10)
+                assert given_back.status_code == 204, given_back.text
             answer = requests.request(self.command, catalog.upstream + self.path, headers=headers,
                                       data=self.rfile.read(length) if length else None, timeout=10)
             self._answer(answer.status_code, answer.content, answer.headers.get("Content-Type", ""))

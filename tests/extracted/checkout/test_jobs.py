@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.extracted.checkout.conftest import order_body
+from tests.extracted.checkout.reservations import held_reservations
 from tests.extracted.checkout.system import CheckoutSystem, running_checkout
 from tests.support.waiting import wait_until
 
@@ -57,6 +58,32 @@ def test_stock_held_by_live_and_confirmed_orders_is_left_alone(swept):
     wait_until(lambda: _sweeps(swept) >= 5, timeout=60, what="five sweeps", interval=0.5)
     assert swept.stock("spa-day") == held
     assert order["status"] == "confirmed"
+
+
+def test_a_confirmed_order_s_reservation_is_not_listed_for_the_sweeper_and_a_release_gives_nothing_back(swept):
+    """Committed once paid, it leaves the held list; a release sent for it all the same (as by a sweep
+    that listed it before the commit) is told it is sold and stops there."""
+    order = swept.wait_for_order(swept.checkout(order_body("cooking-class")).json()["orderId"])
+    sold = swept.stock("cooking-class")
+    assert order["stock"] == "committed" and order["orderId"] not in held_reservations(swept)
+    swept.send_job("release_reservation", order["orderId"])
+    wait_until(lambda: [line for line in worker_messages(swept) if line.get("reservation_id") == order["orderId"]
+                        and line["message"] == "reservation committed: nothing to release"],
+               timeout=30, what="the release job to run", interval=0.2)
+    assert swept.stock("cooking-class") == sold
+
+
+def test_an_orphan_made_after_confirmed_orders_is_still_released(swept):
+    """Confirmed orders no longer fill the held list the sweeper reads, so a newer orphan is found."""
+    confirmed = [swept.checkout(order_body("hostel-bed")).json()["orderId"] for _ in range(3)]
+    for order_id in confirmed:
+        assert swept.wait_for_order(order_id)["status"] == "confirmed"
+    before = swept.stock("hostel-bed")
+    orphan = swept.hold_stock("hostel-bed", 1)
+    assert not set(held_reservations(swept)) & set(confirmed)
+    wait_until(lambda: swept.stock("hostel-bed") == before, timeout=60, what="the sweeper to release the orphan",
+               interval=0.5)
+    assert orphan not in held_reservations(swept)
 
 
 def test_the_daily_report_is_emailed_to_the_shop_once_per_day(swept):
