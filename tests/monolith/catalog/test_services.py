@@ -1,3 +1,4 @@
+import io
 import threading
 import uuid
 
@@ -26,6 +27,17 @@ def test_loading_the_demo_catalogue_again_keeps_stock_sold_since(demo_catalog):
     call_command("load_demo_catalog", verbosity=0)
     assert Product.objects.get(pk="chocolate-truffles").stock == before
     assert Product.objects.count() == 25
+
+
+def test_loading_the_demo_catalogue_again_writes_only_what_the_file_changes(demo_catalog):
+    Product.objects.filter(pk="prosecco").update(name="Old name")
+    stamps = dict(Product.objects.values_list("pk", "updated_at"))
+    out = io.StringIO()
+    call_command("load_demo_catalog", stdout=out)
+    assert "0 created, 1 updated" in out.getvalue()
+    now = dict(Product.objects.values_list("pk", "updated_at"))
+    assert [pk for pk in stamps if now[pk] != stamps[pk]] == ["prosecco"]
+    assert Product.objects.get(pk="prosecco").name != "Old name"
 
 
 def test_reserving_takes_one_unit(demo_catalog):
