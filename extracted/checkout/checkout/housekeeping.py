@@ -8,9 +8,12 @@ The sweep, every SAGA_SWEEP_INTERVAL_SECONDS, logs each action it takes:
     a finished, unconfirmed order with an authorisation      voided (within SAGA_VOID_WITHIN_DAYS)
     a finished, unconfirmed order with stock held            released
     a reservation in the catalogue with no order entitled    released (one found sold, committed, is left)
+    a reservation still held for a finished, confirmed order committed
 
 A confirmed order's reservation is committed by the saga once its money is captured, so it drops out of
-the catalogue's held list: what the sweep lists are live orders' reservations and orphans.
+the catalogue's held list: what the sweep lists are live orders' reservations and orphans, and, until
+the sweep has committed them, the reservations of orders confirmed before the saga committed stock
+(which would otherwise fill the list, capped at 500, and hide newer orphans).
 """
 
 from __future__ import annotations
@@ -69,8 +72,9 @@ def leftovers_sweep(*, now: datetime.datetime, void: Send, release: Send) -> int
     return len(holding_money) + len(holding_stock)
 
 
-def orphan_reservations_sweep(*, now: datetime.datetime, release: Send) -> int:
-    """Send a release for each reservation the catalogue holds for no live or confirmed order."""
+def orphan_reservations_sweep(*, now: datetime.datetime, release: Send, commit: Send) -> int:
+    """Send a release for each reservation the catalogue holds for no live or confirmed order, and a
+    commit for each one it still holds for a finished, confirmed order; returns how many were sent."""
     quiet_since = now - datetime.timedelta(seconds=settings.SAGA_STUCK_AFTER_SECONDS)
     try:
         held = catalog().reservations_held(after=now - datetime.timedelta(days=settings.SAGA_VOID_WITHIN_DAYS),
@@ -82,7 +86,11 @@ def orphan_reservations_sweep(*, now: datetime.datetime, release: Send) -> int:
     for reservation_id in orphans:
         logger.warning("sweeper: releasing a reservation with no order", extra={"reservation_id": reservation_id})
         release(reservation_id)
-    return len(orphans)
+    sold = sorted(selectors.order_ids_sold_but_held(order_ids=held))
+    for order_id in sold:
+        logger.warning("sweeper: committing the stock of a confirmed order", extra={"order_id": order_id})
+        commit(order_id)
+    return len(orphans) + len(sold)
 
 
 def reservation_release(*, reservation_id: str) -> bool:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from extracted.checkout.celery_app import app
 from extracted.checkout.checkout import housekeeping
 from extracted.checkout.checkout.idempotency import idempotency_keys_forget
-from extracted.checkout.checkout.services import order_leftover_release, order_leftover_void
+from extracted.checkout.checkout.services import order_leftover_commit, order_leftover_release, order_leftover_void
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ def sweep() -> None:
     now = timezone.now()
     stuck = housekeeping.stuck_orders_sweep(now=now)
     leftovers = housekeeping.leftovers_sweep(now=now, void=void_leftover.delay, release=release_leftover.delay)
-    orphans = housekeeping.orphan_reservations_sweep(now=now, release=release_reservation.delay)
+    orphans = housekeeping.orphan_reservations_sweep(now=now, release=release_reservation.delay,
+                                                     commit=commit_leftover.delay)
     logger.info("sweep finished", extra={"stuck": stuck, "leftovers": leftovers, "orphans": orphans})
 
 
@@ -41,6 +42,12 @@ def void_leftover(order_id: str) -> None:
 def release_leftover(order_id: str) -> None:
     """Release the stock a failed order still holds; nothing if it holds none."""
     order_leftover_release(order_id=order_id)
+
+
+@app.task(name="checkout.jobs.commit_leftover")
+def commit_leftover(order_id: str) -> None:
+    """Commit the stock a finished, confirmed order still holds; nothing if it holds none."""
+    order_leftover_commit(order_id=order_id)
 
 
 @app.task(name="checkout.jobs.release_reservation")

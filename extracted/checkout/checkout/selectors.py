@@ -85,6 +85,14 @@ def order_ids_entitled_to_stock(*, order_ids: list[str]) -> set[str]:
     return {str(order_id) for order_id in entitled.values_list("pk", flat=True)}
 
 
+def order_ids_sold_but_held(*, order_ids: list[str]) -> set[str]:
+    """Of `order_ids`, the finished, confirmed orders whose stock was never committed (made before the
+    saga committed stock, or refused a commit): their reservations are still listed as held."""
+    ids = [UUID(order_id) for order_id in order_ids if _is_uuid(order_id)]
+    sold = Order.objects.filter(pk__in=ids, step=Step.COMPLETED, status=Status.CONFIRMED, stock=Stock.HELD)
+    return {str(order_id) for order_id in sold.values_list("pk", flat=True)}
+
+
 def daily_report(*, day: datetime.date) -> DailyReport:
     orders = Order.objects.filter(created_at__date=day)
     confirmed = orders.filter(status=Status.CONFIRMED)

@@ -20,7 +20,7 @@ from extracted.checkout.checkout.catalog_client import CatalogUnavailable, Produ
 from extracted.checkout.checkout.clients import product_get
 from extracted.checkout.checkout.dispatch import step_send_on_commit
 from extracted.checkout.checkout.errors import CatalogDown, ProductNotFound
-from extracted.checkout.checkout.flow import FIRST_STEP, Status
+from extracted.checkout.checkout.flow import FIRST_STEP, Status, Stock
 from extracted.checkout.checkout.idempotency import Answer, KeyClaim, answer_once
 from extracted.checkout.checkout.models import Order, SagaEvent
 from extracted.checkout.checkout.saga import Entry, order_transition
@@ -95,6 +95,14 @@ def order_leftover_release(*, order_id: str) -> bool:
     if order is None or not order.completed or order.status == Status.CONFIRMED:
         return False
     return _clean_up(order, steps.release_stock)
+
+
+def order_leftover_commit(*, order_id: str) -> bool:
+    """Commit the stock a finished, confirmed order still holds; True when it is sold for good."""
+    order = selectors.order_get(order_id=order_id)
+    if order is None or not order.completed or order.status != Status.CONFIRMED or order.stock != Stock.HELD:
+        return False
+    return _clean_up(order, steps.commit_stock)
 
 
 def _clean_up(order: Order, action: Callable[[Order], steps.Done]) -> bool:

@@ -2,12 +2,12 @@
 
     held_reservations(system)             ids the catalogue lists as held (made in the last hour)
     release(system, reservation_id)       DELETE, as the sweeper would: the answer, unchecked
-    with faulty_catalog(system.monolith_url, unavailable_commits=2) as catalog:
-        system.start_worker(CATALOG_URL=catalog.url)   # its first two commits answer 503
+    with faulty_catalog(system.monolith_url, refused_commits=2) as catalog:
+        catalog_through(system, catalog)   # the worker's first two commits answer 503 (or `refusal`)
 
 The faulty catalogue is a forwarding HTTP server in the test process: every request goes on to the real
-catalogue unchanged, except commits: the first `unavailable_commits` are answered 503 without being
-forwarded, and with `release_before_commit` each reservation is released just before its commit is
+catalogue unchanged, except commits: the first `refused_commits` are answered `refusal` (503 unless
+told) without being forwarded, and with `release_before_commit` each reservation is released just before its commit is
 forwarded (so the real catalogue answers 410, as when something gave the units back).
 """
 
@@ -23,10 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 from chassis.identity import INTERNAL_HEADER, sign_internal
+from devstack.processes import ManagedProcess
 from tests.extracted.checkout.system import KEYS, CheckoutSystem
 
 RESERVATIONS = "/internal/catalog/reservations"
-UNAVAILABLE = b'{"code": 503, "message": "fault injected: the catalogue is unavailable"}'
 
 
 def internal_headers() -> dict[str, str]:
@@ -49,39 +49,46 @@ def release(system: CheckoutSystem, reservation_id: str) -> requests.Response:
                            timeout=10)
 
 
+def catalog_through(system: CheckoutSystem, catalog: FaultyCatalog) -> ManagedProcess:
+    """Replace the system's worker with one that reaches the catalogue through `catalog`; the new worker."""
+    assert system.workers[0].stop() == 0
+    return system.start_worker(CATALOG_URL=catalog.url)
+
+
 @dataclass
 class FaultyCatalog:
-    """Where the faulty catalogue listens, its faults, and the commits it answered 503 so far (their paths)."""
+    """Where the faulty catalogue listens, its faults, and the commits it refused so far (their paths)."""
 
     url: str
     upstream: str
-    unavailable_commits: int
+    refused_commits: int
+    refusal: int
     release_before_commit: bool
     refused: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refuses(self, method: str, path: str) -> bool:
-        """Whether to answer this request 503 instead of forwarding it (counted)."""
+        """Whether to answer this request `refusal` instead of forwarding it (counted)."""
         if not _is_commit(method, path):
             return False
         with self.lock:
-            if len(self.refused) >= self.unavailable_commits:
+            if len(self.refused) >= self.refused_commits:
                 return False
             self.refused.append(path)
             return True
 
     def recover(self) -> None:
-        """No commit is answered 503 from now on."""
+        """No commit is refused from now on."""
         with self.lock:
-            self.unavailable_commits = len(self.refused)
+            self.refused_commits = len(self.refused)
 
 
 @contextmanager
-def faulty_catalog(upstream: str, *, unavailable_commits: int = 0,
+def faulty_catalog(upstream: str, *, refused_commits: int = 0, refusal: int = 503,
                    release_before_commit: bool = False) -> Iterator[FaultyCatalog]:
     """A catalogue in front of `upstream` with those faults on its commits, for the block."""
-    catalog = FaultyCatalog(url="", upstream=upstream.rstrip("/"), unavailable_commits=unavailable_commits,
-                            release_before_commit=release_before_commit)
+    catalog = FaultyCatalog(url="", upstream=upstream.rstrip("/"), refused_commits=refused_commits,
+                            refusal=refusal, release_before_commit=release_before_commit)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(catalog))
     catalog.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -115,7 +122,8 @@ def _handler(catalog: FaultyCatalog) -> type[BaseHTTPRequestHandler]:
 
         def _forward(self) -> None:
             if catalog.refuses(self.command, self.path):
-                self._answer(503, UNAVAILABLE, "application/json")
+                body = f'{{"code": {catalog.refusal}, "message": "fault injected: commit refused"}}'
+                self._answer(catalog.refusal, body.encode(), "application/json")
                 return
             length = int(self.headers.get("Content-Length") or 0)
             headers = {name: value for name, value in self.headers.items()

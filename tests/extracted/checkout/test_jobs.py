@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.extracted.checkout.conftest import order_body
-from tests.extracted.checkout.reservations import held_reservations
+from tests.extracted.checkout.reservations import catalog_through, faulty_catalog, held_reservations
 from tests.extracted.checkout.system import CheckoutSystem, running_checkout
 from tests.support.waiting import wait_until
 
@@ -84,6 +84,26 @@ def test_an_orphan_made_after_confirmed_orders_is_still_released(swept):
     wait_until(lambda: swept.stock("hostel-bed") == before, timeout=60, what="the sweeper to release the orphan",
                interval=0.5)
     assert orphan not in held_reservations(swept)
+
+
+def test_the_sweeper_commits_the_stock_a_confirmed_order_still_holds(tmp_path):
+    """The catalogue refuses the order's one commit (422), so it ends confirmed with its reservation still
+    held, as orders confirmed before the saga committed stock did; then beat sweeps every second."""
+    saga = {"SAGA_SWEEP_INTERVAL_SECONDS": "1", "SAGA_STUCK_AFTER_SECONDS": "3", "SAGA_BACKOFF_MAX_SECONDS": "1"}
+    with (running_checkout(tmp_path, saga_env=saga) as system,
+          faulty_catalog(system.monolith_url, refused_commits=1, refusal=422) as catalog):
+        worker = catalog_through(system, catalog)
+        before = system.stock("spa-day")
+        order = system.wait_for_order(system.checkout(order_body("spa-day")).json()["orderId"])
+        assert (order["status"], order["stock"]) == ("confirmed", "held")
+        assert order["orderId"] in held_reservations(system)
+        system.start_beat()
+        wait_until(lambda: system.order(order["orderId"]).json()["stock"] == "committed", timeout=60,
+                   what="the sweeper to commit the stock", interval=0.5)
+        assert order["orderId"] not in held_reservations(system)
+        assert system.stock("spa-day") == before - 1
+        assert any(line["message"] == "sweeper: committing the stock of a confirmed order"
+                   and line["order_id"] == order["orderId"] for line in worker.json_lines())
 
 
 def test_the_daily_report_is_emailed_to_the_shop_once_per_day(swept):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.extracted.checkout.conftest import order_body
-from tests.extracted.checkout.reservations import FaultyCatalog, faulty_catalog, held_reservations
+from tests.extracted.checkout.reservations import catalog_through, faulty_catalog, held_reservations
 from tests.extracted.checkout.system import CheckoutSystem, running_checkout
 from tests.support.waiting import wait_until
 
@@ -73,7 +73,7 @@ def test_with_the_catalogue_down_checkout_answers_503_and_orders_nothing(process
 
 def test_a_commit_the_catalogue_cannot_answer_is_retried_and_ends_committed(tmp_path):
     """The catalogue answers the first two commits 503; the saga may try each step four times."""
-    with running_checkout(tmp_path) as system, faulty_catalog(system.monolith_url, unavailable_commits=2) as catalog:
+    with running_checkout(tmp_path) as system, faulty_catalog(system.monolith_url, refused_commits=2) as catalog:
         worker = catalog_through(system, catalog)
         before = system.stock("cooking-class")
         order = system.wait_for_order(system.checkout(order_body("cooking-class")).json()["orderId"])
@@ -91,7 +91,7 @@ def test_a_commit_that_outlasts_its_budget_parks_the_paid_order_until_the_sweepe
     saga = {"SAGA_MAX_ATTEMPTS": "2", "SAGA_BACKOFF_BASE_SECONDS": "0.1", "SAGA_BACKOFF_MAX_SECONDS": "1",
             "SAGA_SWEEP_INTERVAL_SECONDS": "1", "SAGA_STUCK_AFTER_SECONDS": "3"}
     with (running_checkout(tmp_path, saga_env=saga) as system,
-          faulty_catalog(system.monolith_url, unavailable_commits=1_000) as catalog):
+          faulty_catalog(system.monolith_url, refused_commits=1_000) as catalog):
         catalog_through(system, catalog)
         before = system.stock("food-tasting-tour")
         order_id = system.checkout(order_body("food-tasting-tour")).json()["orderId"]
@@ -123,12 +123,6 @@ def test_a_paid_order_whose_units_were_given_back_is_published_confirmed_and_fla
         assert system.stock("hostel-bed") == before
         [flagged] = [line for line in worker.json_lines() if line["level"] == "error"]
         assert flagged["order_id"] == order["orderId"] and "a person must look" in flagged["message"]
-
-
-def catalog_through(system: CheckoutSystem, catalog: FaultyCatalog):
-    """Replace the system's worker with one that reaches the catalogue through `catalog`; the new worker."""
-    assert system.workers[0].stop() == 0
-    return system.start_worker(CATALOG_URL=catalog.url)
 
 
 def history(order: dict, step: str) -> list[dict]:
