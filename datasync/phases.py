@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasync.backfill import Report, backfill
-from datasync.reconcile import Result, reconcile
+from datasync.reconcile import Result, keep_result, reconcile
 from datasync.relay import drain, relay_batch
 from datasync.sql import DatabaseError
 from datasync.store import PHASES, Sides, State, current, state_save
@@ -171,6 +171,7 @@ def _flip(sides: Sides, state: State, *, to: str, step: str) -> Result:
     state.owner = to
     state.phase = "writes" if to == sides.module.target.name else "reads"
     state_save(sides, state)
+    keep_result(sides, result)  # taken while frozen, kept once the owner is named
     return result
 
 

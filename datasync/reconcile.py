@@ -79,7 +79,7 @@ def reconcile(sides: Sides, *, parts: int = 64, leaf_rows: int = 256, repair: bo
         result.repaired = _repair(sides.module, source, sink, result)
     result.seconds = round(time.monotonic() - started, 3)
     if record:
-        _record(sides, result)
+        keep_result(sides, result)
     return result
 
 
@@ -144,7 +144,8 @@ def _repair(module: Module, source: sql.Database, sink: sql.Database, result: Re
     return copy_keys(module, source, sink, [*result.missing, *result.differing, *result.extra])
 
 
-def _record(sides: Sides, result: Result) -> None:
+def keep_result(sides: Sides, result: Result) -> None:
+    """Keep `result` as the module's last reconciliation (shown by status and the dashboard)."""
     state = current(sides)
     if state.phase == "off":
         return
