@@ -21,11 +21,13 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "reque
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps the current request id (or None) on every record."""
+    """Stamps the current request id (or None) on every record. Django logs a 4xx/5xx answer (logger
+    django.request) after the middleware has returned, so the id is no longer current then: the request
+    the record carries still has it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = request_id.current()
+            record.request_id = request_id.current() or getattr(getattr(record, "request", None), "request_id", None)
         return True
 
 

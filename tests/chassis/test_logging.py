@@ -2,6 +2,8 @@ import io
 import json
 import logging
 
+from django.http import HttpRequest
+
 from chassis import request_id
 from chassis.logging import JsonFormatter, RequestIdFilter
 
@@ -49,3 +51,11 @@ def test_extra_context_becomes_fields():
 def test_a_traceback_stays_inside_the_one_line():
     line = _capture("it broke", exc=ValueError("bad value"))
     assert "ValueError: bad value" in line["exc_info"]
+
+
+def test_djangos_line_for_an_error_answer_carries_the_id_of_its_request():
+    """django.request logs a 4xx/5xx after the middleware returned: the id comes from the request itself."""
+    request = HttpRequest()
+    request.request_id = "req-87654321"
+    line = _capture("Not Found: %s", "/v1/products/nope", request=request, status_code=404)
+    assert line["request_id"] == "req-87654321"
