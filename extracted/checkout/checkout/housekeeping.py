@@ -86,7 +86,8 @@ def orphan_reservations_sweep(*, now: datetime.datetime, release: Send, commit: 
     for reservation_id in orphans:
         logger.warning("sweeper: releasing a reservation with no order", extra={"reservation_id": reservation_id})
         release(reservation_id)
-    sold = sorted(selectors.order_ids_sold_but_held(order_ids=held))
+    # A commit refused for good moves the order's clock: it is tried again one quiet period later.
+    sold = sorted(selectors.order_ids_sold_but_held(order_ids=held, quiet_since=quiet_since))
     for order_id in sold:
         logger.warning("sweeper: committing the stock of a confirmed order", extra={"order_id": order_id})
         commit(order_id)

@@ -85,11 +85,12 @@ def order_ids_entitled_to_stock(*, order_ids: list[str]) -> set[str]:
     return {str(order_id) for order_id in entitled.values_list("pk", flat=True)}
 
 
-def order_ids_sold_but_held(*, order_ids: list[str]) -> set[str]:
+def order_ids_sold_but_held(*, order_ids: list[str], quiet_since: datetime.datetime) -> set[str]:
     """Of `order_ids`, the finished, confirmed orders whose stock was never committed (made before the
-    saga committed stock, or refused a commit): their reservations are still listed as held."""
+    saga committed stock, or refused a commit) and that have not moved since `quiet_since`."""
     ids = [UUID(order_id) for order_id in order_ids if _is_uuid(order_id)]
-    sold = Order.objects.filter(pk__in=ids, step=Step.COMPLETED, status=Status.CONFIRMED, stock=Stock.HELD)
+    sold = Order.objects.filter(pk__in=ids, step=Step.COMPLETED, status=Status.CONFIRMED, stock=Stock.HELD,
+                                updated_at__lt=quiet_since)
     return {str(order_id) for order_id in sold.values_list("pk", flat=True)}
 
 
