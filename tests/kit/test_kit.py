@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.processes import ROOT
+from chassis import devredis
+from tests.support.processes import ROOT, process_env
 from tests.support.waiting import free_port
 
 
@@ -185,11 +186,12 @@ def test_exported_values_win_over_dotenv(checkout):
     assert environ["LOG_LEVEL"] == "DEBUG"
 
 
-def test_up_gives_honcho_the_merged_environment_and_no_env_file(checkout, free_ports):
+def test_up_gives_honcho_the_merged_environment_and_no_env_file(checkout, free_ports, redis_server):
     record = _install_honcho_stand_in(checkout)
     shutil.copy(checkout / ".env.example", checkout / ".env")
-    exported = {**free_ports, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/exported",
-                "KIT_TEST_RECORD": str(record)}
+    # A Redis that answers already: the kit starts none for the release (the stand-in .venv could not).
+    exported = {**free_ports, "REDIS_URL": redis_server,
+                "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/exported", "KIT_TEST_RECORD": str(record)}
 
     completed = _kit_up(checkout, exported)
 
@@ -215,6 +217,26 @@ def test_the_url_to_open_is_printed_before_the_processes_start(checkout, free_po
     assert lines.index(f"kit: open http://localhost:{free_ports['PORT']} once the processes are up") < \
         lines.index("kit: starting the processes of the Procfile; stop them all with Ctrl-C")
     assert json.loads(record.read_text().splitlines()[-1])["argv"] == ["-e", os.devnull, "start", "web", "monolith"]
+
+
+def test_the_release_has_the_local_redis_it_is_to_start_and_it_stops_after(tmp_path):
+    """The release's backfill tells the catalogue service's cache of the rows it copies: Redis must answer."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    environ = process_env(REDIS_URL=url, DEVREDIS_DIR=str(tmp_path))
+
+    with kit.redis_for_the_release(environ, ["web", "redis"]):
+        assert devredis.answers(url)
+
+    assert not devredis.answers(url)
+
+
+def test_no_redis_is_started_for_the_release_when_one_answers_or_none_is_to_run(redis_server):
+    with kit.redis_for_the_release(process_env(REDIS_URL=redis_server), ["web", "redis"]):
+        pass  # the one answering is used: nothing started, nothing stopped
+    assert devredis.answers(redis_server)
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    with kit.redis_for_the_release(process_env(REDIS_URL=url), ["web", "monolith"]):
+        assert not devredis.answers(url)
 
 
 # ---------------------------------------------------------------- one Redis per checkout
