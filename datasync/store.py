@@ -129,20 +129,24 @@ def backlog(database: sql.Database, module: Module) -> int:
 
 def parked(database: sql.Database, module: Module) -> int:
     """Rows of the module this side refused from the relay (datasync.relay), still different from the owner's."""
-    return len(parked_rows(database, module, limit=None))
+    found = _parked_query(database, "count(*)", module, "")
+    return int(found[0][0]) if found else 0
 
 
-def parked_rows(database: sql.Database, module: Module, *, limit: int | None = 20) -> list[tuple[str, str, str]]:
+def parked_rows(database: sql.Database, module: Module, *, limit: int = 20) -> list[tuple[str, str, str]]:
     """(key, the database's refusal, when) of each parked row, oldest first."""
+    found = _parked_query(database, "aggregate_id, error, CAST(parked_at AS TEXT)", module,
+                          f" ORDER BY parked_at LIMIT {int(limit)}")
+    return [(str(key), str(error), str(at)) for key, error, at in found]
+
+
+def _parked_query(database: sql.Database, columns: str, module: Module, tail: str) -> list[tuple[Any, ...]]:
     if not database.has_tables():
         return []
     try:
-        found = database.rows("SELECT aggregate_id, error, CAST(parked_at AS TEXT) FROM datasync_parked "
-                              f"WHERE module = %s ORDER BY parked_at{'' if limit is None else f' LIMIT {int(limit)}'}",
-                              [module.name])
+        return database.rows(f"SELECT {columns} FROM datasync_parked WHERE module = %s{tail}", [module.name])
     except sql.DatabaseError:  # installed by a version without it; the next sync-on adds it
         return []
-    return [(str(key), str(error), str(at)) for key, error, at in found]
 
 
 def unpark(database: sql.Database, module: Module, keys: Sequence[str]) -> None:
